@@ -1,0 +1,75 @@
+#pragma once
+// The CLI layer's context: global options, and the few things every command needs from
+// them (the configuration, the ledger, the business date, the artifact stream). The clock
+// is read here and nowhere below.
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include <billrun/config/config.hpp>
+#include <billrun/core/context.hpp>
+#include <billrun/core/error.hpp>
+#include <billrun/io/document.hpp>
+#include <billrun/ledger/ledger.hpp>
+
+namespace billrun::app {
+
+struct GlobalOptions {
+    std::string ledger;
+    std::string config;
+    std::string date;
+    std::string out;
+    std::string format;
+    bool dry_run = false;
+    bool quiet = false;
+    bool verbose = false;
+};
+
+class AppContext {
+public:
+    GlobalOptions options;
+
+    // The configuration (loaded once); ErrorCode::config when missing or invalid.
+    Result<const config::Config*> config();
+    std::string config_path() const;
+    std::string ledger_path() const;
+
+    // Opens the ledger; `create` for init. ErrorCode::no_input when missing.
+    Result<std::unique_ptr<ledger::Ledger>> open_ledger(bool create = false);
+
+    // The business date (from --date, else today in the configured time zone), the clock
+    // and the warning sink, for the library.
+    Result<RunContext> run_context(const std::string& timezone);
+
+    // The artifact stream: stdout, or the --out file.
+    Result<std::ostream*> out();
+    Result<void> finish_output();
+    Result<io::Format> format(io::Format fallback) const;
+    void write_document(std::ostream& out, io::Format format, const io::Map& doc) const;
+
+    void warn(std::string_view message) const;
+    void info(std::string_view message) const;  // suppressed by -q
+
+    // Set by the chosen subcommand; run after parsing.
+    std::function<Result<int>()> action;
+
+private:
+    std::optional<config::Config> m_config;
+    std::unique_ptr<std::ofstream> m_out_file;
+};
+
+// One per subcommand, each in its own cmd_<name>.cpp.
+void setup_init(CLI::App& app, AppContext& ctx);
+void setup_import(CLI::App& app, AppContext& ctx);
+void setup_show(CLI::App& app, AppContext& ctx);
+
+// Today's date and an ISO 8601 timestamp in a time zone (CLI layer only).
+Result<Date> today_in(const std::string& timezone);
+std::string now_iso8601(const std::string& timezone);
+
+}  // namespace billrun::app

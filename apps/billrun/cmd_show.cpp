@@ -1,0 +1,170 @@
+// billrun show KIND ID: one record, whole, with its history from the event table.
+#include <fmt/format.h>
+
+#include <billrun/core/tax_id.hpp>
+
+#include "app.hpp"
+
+namespace billrun::app {
+
+namespace {
+
+struct ShowCommand {
+    std::string kind;
+    std::string id;
+};
+
+std::string formatted_tax_id(const std::string& value)
+{
+    TaxId id{value.size() == 11 ? TaxIdKind::cpf : TaxIdKind::cnpj, value};
+    return format_tax_id(id);
+}
+
+io::Value optional_money(const std::optional<Centavos>& value)
+{
+    return value ? io::Value::money(*value) : io::Value();
+}
+
+io::Map customer_document(const ledger::Customer& c)
+{
+    return {{"kind", "customer"},
+            {"id", c.id},
+            {"name", c.name},
+            {"tax_id", formatted_tax_id(c.tax_id)},
+            {"email", c.email},
+            {"phone", c.phone},
+            {"address", io::Map{{"street", c.street},
+                                {"number", c.number},
+                                {"complement", c.complement},
+                                {"district", c.district},
+                                {"city", c.city},
+                                {"city_code", c.city_code},
+                                {"state", c.state},
+                                {"zip", c.zip}}},
+            {"municipal_registration", c.municipal_registration},
+            {"iss_withheld", c.iss_withheld},
+            {"owner", c.owner}};
+}
+
+io::Map service_document(const ledger::Service& s)
+{
+    return {{"kind", "service"},
+            {"id", s.id},
+            {"description", s.description},
+            {"unit_price", optional_money(s.unit_price)},
+            {"service_code", s.service_code},
+            {"iss_rate", s.iss_rate ? io::Value(format_rate(*s.iss_rate)) : io::Value()}};
+}
+
+io::Map contract_document(const ledger::Contract& c)
+{
+    io::List items;
+    for (const auto& item : c.items) {
+        items.emplace_back(io::Map{{"service", item.service},
+                                   {"quantity", format_quantity(item.quantity)},
+                                   {"price", optional_money(item.price)}});
+    }
+    io::Map due;
+    if (c.due_days) {
+        due.emplace_back("days_after_issue", *c.due_days);
+    }
+    if (c.due_day) {
+        due.emplace_back("day_of_month", *c.due_day);
+    }
+    return {{"kind", "contract"},
+            {"id", c.id},
+            {"customer", c.customer},
+            {"items", std::move(items)},
+            {"start", c.start.iso()},
+            {"end", c.end ? io::Value(c.end->iso()) : io::Value()},
+            {"cycle", c.cycle},
+            {"billing", c.billing},
+            {"due", std::move(due)},
+            {"series", c.series},
+            {"payment_method", c.payment_method},
+            {"auto_send", c.auto_send},
+            {"template", c.template_name},
+            {"bank_account", c.bank_account},
+            {"iss_withheld", c.iss_withheld ? io::Value(*c.iss_withheld) : io::Value()}};
+}
+
+Result<std::optional<io::Map>> find_document(ledger::Ledger& ledger, const std::string& kind, const std::string& id)
+{
+    if (kind == "customer") {
+        auto found = ledger::find_customer(ledger, id);
+        if (!found) {
+            return tl::unexpected(found.error());
+        }
+        return *found ? std::optional<io::Map>(customer_document(**found)) : std::nullopt;
+    }
+    if (kind == "service") {
+        auto found = ledger::find_service(ledger, id);
+        if (!found) {
+            return tl::unexpected(found.error());
+        }
+        return *found ? std::optional<io::Map>(service_document(**found)) : std::nullopt;
+    }
+    auto found = ledger::find_contract(ledger, id);
+    if (!found) {
+        return tl::unexpected(found.error());
+    }
+    return *found ? std::optional<io::Map>(contract_document(**found)) : std::nullopt;
+}
+
+Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
+{
+    std::string kind = cmd.kind;
+    if (kind.ends_with("s")) {
+        kind.pop_back();
+    }
+    if (kind != "customer" && kind != "service" && kind != "contract") {
+        return fail(ErrorCode::usage, fmt::format("cannot show '{}': expected customer, service or contract", cmd.kind));
+    }
+    auto format = ctx.format(io::Format::yaml);
+    if (!format) {
+        return tl::unexpected(format.error());
+    }
+    auto ledger = ctx.open_ledger();
+    if (!ledger) {
+        return tl::unexpected(ledger.error());
+    }
+    auto doc = find_document(**ledger, kind, cmd.id);
+    if (!doc) {
+        return tl::unexpected(doc.error());
+    }
+    if (!*doc) {
+        return fail(ErrorCode::data_invalid, fmt::format("no {} with id '{}' in {}", kind, cmd.id, ctx.ledger_path()));
+    }
+    auto events = ledger::events_for(**ledger, kind, cmd.id);
+    if (!events) {
+        return tl::unexpected(events.error());
+    }
+    io::List history;
+    for (const auto& e : *events) {
+        io::Map entry{{"at", e.at}, {"run", e.run}, {"command", e.command}, {"action", e.action}};
+        if (!e.detail.empty()) {
+            entry.emplace_back("detail", e.detail);
+        }
+        history.emplace_back(std::move(entry));
+    }
+    (*doc)->emplace_back("history", std::move(history));
+    auto out = ctx.out();
+    if (!out) {
+        return tl::unexpected(out.error());
+    }
+    ctx.write_document(**out, *format, **doc);
+    return 0;
+}
+
+}  // namespace
+
+void setup_show(CLI::App& app, AppContext& ctx)
+{
+    auto cmd = std::make_shared<ShowCommand>();
+    auto* sub = app.add_subcommand("show", "Show one customer, service or contract, whole, with its history");
+    sub->add_option("KIND", cmd->kind, "customer | service | contract")->required();
+    sub->add_option("ID", cmd->id, "The record's id")->required();
+    sub->callback([&ctx, cmd] { ctx.action = [&ctx, cmd] { return run_show(ctx, *cmd); }; });
+}
+
+}  // namespace billrun::app

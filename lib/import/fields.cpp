@@ -1,0 +1,130 @@
+#include "fields.hpp"
+
+#include <billrun/core/text.hpp>
+
+namespace billrun::import {
+
+namespace {
+
+struct Alias {
+    std::string_view folded;
+    Field field;
+};
+
+// Folded spellings (see fold_key). Shared by every kind; kinds filter what they have.
+constexpr std::array k_aliases{
+    Alias{"id", Field::id}, Alias{"codigo", Field::id}, Alias{"cod", Field::id},
+    Alias{"name", Field::name}, Alias{"nome", Field::name}, Alias{"razaosocial", Field::name},
+    Alias{"taxid", Field::tax_id}, Alias{"cpf", Field::tax_id}, Alias{"cnpj", Field::tax_id},
+    Alias{"cpfcnpj", Field::tax_id}, Alias{"cnpjcpf", Field::tax_id}, Alias{"documento", Field::tax_id},
+    Alias{"email", Field::email}, Alias{"emails", Field::email},
+    Alias{"phone", Field::phone}, Alias{"telefone", Field::phone}, Alias{"fone", Field::phone},
+    Alias{"street", Field::street}, Alias{"logradouro", Field::street}, Alias{"endereco", Field::street},
+    Alias{"number", Field::number}, Alias{"numero", Field::number}, Alias{"no", Field::number},
+    Alias{"complement", Field::complement}, Alias{"complemento", Field::complement},
+    Alias{"district", Field::district}, Alias{"bairro", Field::district},
+    Alias{"city", Field::city}, Alias{"cidade", Field::city}, Alias{"municipio", Field::city},
+    Alias{"citycode", Field::city_code}, Alias{"codigoibge", Field::city_code},
+    Alias{"ibge", Field::city_code}, Alias{"codigomunicipio", Field::city_code},
+    Alias{"state", Field::state}, Alias{"uf", Field::state}, Alias{"estado", Field::state},
+    Alias{"zip", Field::zip}, Alias{"cep", Field::zip},
+    Alias{"municipalregistration", Field::municipal_registration},
+    Alias{"inscricaomunicipal", Field::municipal_registration}, Alias{"im", Field::municipal_registration},
+    Alias{"isswithheld", Field::iss_withheld}, Alias{"issretido", Field::iss_withheld},
+    Alias{"retemiss", Field::iss_withheld},
+    Alias{"owner", Field::owner}, Alias{"responsavel", Field::owner},
+    Alias{"description", Field::description}, Alias{"descricao", Field::description},
+    Alias{"unitprice", Field::unit_price}, Alias{"preco", Field::unit_price},
+    Alias{"valor", Field::unit_price}, Alias{"valorunitario", Field::unit_price},
+    Alias{"precounitario", Field::unit_price},
+    Alias{"servicecode", Field::service_code}, Alias{"codigoservico", Field::service_code},
+    Alias{"ctribnac", Field::service_code},
+    Alias{"issrate", Field::iss_rate}, Alias{"aliquotaiss", Field::iss_rate}, Alias{"aliquota", Field::iss_rate},
+    Alias{"customer", Field::customer}, Alias{"cliente", Field::customer},
+    Alias{"service", Field::service}, Alias{"servico", Field::service},
+    Alias{"quantity", Field::quantity}, Alias{"quantidade", Field::quantity}, Alias{"qtd", Field::quantity},
+    Alias{"qtde", Field::quantity},
+    Alias{"price", Field::price}, Alias{"preco", Field::price}, Alias{"valor", Field::price},
+    Alias{"start", Field::start}, Alias{"inicio", Field::start},
+    Alias{"end", Field::end}, Alias{"fim", Field::end}, Alias{"termino", Field::end},
+    Alias{"cycle", Field::cycle}, Alias{"ciclo", Field::cycle}, Alias{"periodicidade", Field::cycle},
+    Alias{"billing", Field::billing}, Alias{"cobranca", Field::billing}, Alias{"faturamento", Field::billing},
+    Alias{"duedays", Field::due_days}, Alias{"diasvencimento", Field::due_days},
+    Alias{"prazo", Field::due_days},
+    Alias{"dueday", Field::due_day}, Alias{"diavencimento", Field::due_day},
+    Alias{"series", Field::series}, Alias{"serie", Field::series},
+    Alias{"paymentmethod", Field::payment_method}, Alias{"formadepagamento", Field::payment_method},
+    Alias{"formapagamento", Field::payment_method},
+    Alias{"autosend", Field::auto_send}, Alias{"envioautomatico", Field::auto_send},
+    Alias{"template", Field::template_name}, Alias{"modelo", Field::template_name},
+    Alias{"bankaccount", Field::bank_account}, Alias{"conta", Field::bank_account},
+    Alias{"contabancaria", Field::bank_account},
+};
+
+constexpr std::array<std::string_view, k_field_count> k_names{
+    "id", "name", "tax_id", "email", "phone", "street", "number", "complement", "district", "city",
+    "city_code", "state", "zip", "municipal_registration", "iss_withheld", "owner",
+    "description", "unit_price", "service_code", "iss_rate",
+    "customer", "service", "quantity", "price", "start", "end", "cycle", "billing", "due_days",
+    "due_day", "series", "payment_method", "auto_send", "template", "bank_account"};
+
+bool kind_has(Kind kind, Field field)
+{
+    auto f = static_cast<int>(field);
+    switch (kind) {
+    case Kind::customers:
+        return f <= static_cast<int>(Field::owner);
+    case Kind::services:
+        return field == Field::id ||
+               (f >= static_cast<int>(Field::description) && f <= static_cast<int>(Field::iss_rate));
+    case Kind::contracts:
+        return field == Field::id || field == Field::iss_withheld ||
+               (f >= static_cast<int>(Field::customer) && f < static_cast<int>(Field::count));
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string_view field_name(Field field)
+{
+    return k_names[static_cast<std::size_t>(field)];
+}
+
+std::optional<Field> match_field(Kind kind, std::string_view header)
+{
+    std::string key = fold_key(header);
+    for (const auto& alias : k_aliases) {
+        if (alias.folded == key && kind_has(kind, alias.field)) {
+            return alias.field;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<Field> required_fields(Kind kind)
+{
+    switch (kind) {
+    case Kind::customers:
+        return {Field::id, Field::name, Field::tax_id};
+    case Kind::services:
+        return {Field::id, Field::description};
+    case Kind::contracts:
+        return {Field::id, Field::customer, Field::start};
+    }
+    return {};
+}
+
+void RawRecord::clear()
+{
+    line = 0;
+    for (auto& f : fields) {
+        f.value.clear();
+        f.present = false;
+        f.line = 0;
+        f.column = 0;
+    }
+    items.clear();
+}
+
+}  // namespace billrun::import

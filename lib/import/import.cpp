@@ -1,0 +1,330 @@
+#include <billrun/import/import.hpp>
+
+#include <map>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include <billrun/core/text.hpp>
+#include <billrun/io/files.hpp>
+
+#include "convert.hpp"
+#include "fields.hpp"
+#include "source.hpp"
+
+namespace billrun::import {
+
+std::optional<Kind> parse_kind(std::string_view text)
+{
+    std::string key = fold_key(text);
+    if (key == "customers" || key == "customer" || key == "clientes") {
+        return Kind::customers;
+    }
+    if (key == "services" || key == "service" || key == "servicos") {
+        return Kind::services;
+    }
+    if (key == "contracts" || key == "contract" || key == "contratos") {
+        return Kind::contracts;
+    }
+    return std::nullopt;
+}
+
+std::string_view kind_name(Kind kind)
+{
+    switch (kind) {
+    case Kind::customers: return "customers";
+    case Kind::services: return "services";
+    case Kind::contracts: return "contracts";
+    }
+    return "?";
+}
+
+std::string Problem::text() const
+{
+    if (column > 0) {
+        return fmt::format("{}:{}:{}: {}", file, line, column, message);
+    }
+    return fmt::format("{}:{}: {}", file, line, message);
+}
+
+namespace {
+
+class Importer {
+public:
+    Importer(ledger::Ledger& ledger, const config::Config& config, const Options& options, std::int64_t run)
+        : m_ledger(ledger), m_config(config), m_options(options), m_run(run) {}
+
+    // Reads one file into the open transaction; problems land in the report.
+    Result<void> import_file(io::Input& input, FileReport& report, std::vector<Problem>& warnings)
+    {
+        auto source = open_source(m_options.kind, input, warnings);
+        if (!source) {
+            if (source.error().code != ErrorCode::data_invalid) {
+                return tl::unexpected(source.error());
+            }
+            // The file as a whole cannot be read: one problem, every record invalid.
+            report.invalid += 1;
+            report.errors.push_back(Problem{input.name, 0, 0, source.error().message});
+            return {};
+        }
+        RawRecord raw;
+        std::vector<Problem> problems;
+        while (true) {
+            problems.clear();
+            auto got = (*source)->next(raw, problems);
+            if (!got) {
+                if (got.error().code != ErrorCode::data_invalid) {
+                    return tl::unexpected(got.error());
+                }
+                report.invalid += 1;
+                report.errors.push_back(Problem{input.name, 0, 0, got.error().message});
+                break;
+            }
+            if (!*got) {
+                break;
+            }
+            Checker check(input.name, problems);
+            if (!problems.empty()) {
+                // Problems found while reading (an unknown YAML key) fail the record too.
+                check.mark_failed();
+            }
+            auto written = write_record(raw, check, report);
+            if (!written) {
+                return written;
+            }
+            if (check.failed()) {
+                report.invalid += 1;
+                for (auto& p : problems) {
+                    if (report.errors.size() < k_max_reported) {
+                        report.errors.push_back(std::move(p));
+                    }
+                }
+            }
+        }
+        if (m_options.kind == Kind::contracts) {
+            return flush_contracts(report);
+        }
+        return {};
+    }
+
+private:
+    Result<void> write_record(const RawRecord& raw, Checker& check, FileReport& report)
+    {
+        switch (m_options.kind) {
+        case Kind::customers: {
+            auto record = to_customer(raw, check);
+            if (!record || check.failed()) {
+                return {};
+            }
+            return count(ledger::upsert_customer(m_ledger, m_run, *record), raw, check, report);
+        }
+        case Kind::services: {
+            auto record = to_service(raw, check);
+            if (!record || check.failed()) {
+                return {};
+            }
+            return count(ledger::upsert_service(m_ledger, m_run, *record), raw, check, report);
+        }
+        case Kind::contracts:
+            collect_contract(raw, check);
+            return {};
+        }
+        return {};
+    }
+
+    Result<void> count(const Result<ledger::UpsertResult>& result, const RawRecord& raw, Checker& check,
+                       FileReport& report)
+    {
+        if (!result) {
+            return tl::unexpected(result.error());
+        }
+        switch (result->outcome) {
+        case ledger::UpsertOutcome::created: ++report.created; break;
+        case ledger::UpsertOutcome::updated: ++report.updated; break;
+        case ledger::UpsertOutcome::unchanged: ++report.unchanged; break;
+        case ledger::UpsertOutcome::duplicate:
+            check.add(raw[Field::id], raw.line,
+                      fmt::format("id '{}' appears more than once in this import with different values",
+                                  raw[Field::id].value));
+            break;
+        }
+        return {};
+    }
+
+    // Contracts: CSV lists one item per row with the contract id repeated, so rows are
+    // gathered by id (in first-seen order) and written once the file is read.
+    struct PendingContract {
+        ledger::Contract contract;
+        RawRecord first;
+        bool failed = false;
+    };
+
+    void collect_contract(const RawRecord& raw, Checker& check)
+    {
+        auto head = to_contract_head(raw, m_config, check);
+        auto items = to_contract_items(raw, check);
+        const std::string& id = raw[Field::id].value;
+        auto found = m_index.find(id);
+        if (found == m_index.end()) {
+            PendingContract pending;
+            pending.first = raw;
+            pending.failed = check.failed();
+            if (head) {
+                pending.contract = *head;
+            }
+            pending.contract.items = items;
+            m_index.emplace(id, m_pending.size());
+            m_pending.push_back(std::move(pending));
+            return;
+        }
+        PendingContract& pending = m_pending[found->second];
+        if (!raw.items.empty()) {
+            check.add(raw[Field::id], raw.line,
+                      fmt::format("contract '{}' appears twice (first at line {})", id, pending.first.line));
+        }
+        // A repeated row adds an item; contract-level cells, when filled, must agree.
+        for (std::size_t f = 0; f < k_field_count; ++f) {
+            auto field = static_cast<Field>(f);
+            if (field == Field::service || field == Field::quantity || field == Field::price) {
+                continue;
+            }
+            const RawField& mine = raw.fields[f];
+            const RawField& theirs = pending.first.fields[f];
+            if (!mine.value.empty() && mine.value != theirs.value) {
+                check.add(mine, raw.line,
+                          fmt::format("{} '{}' differs from '{}' on line {} for the same contract '{}'",
+                                      field_name(field), mine.value, theirs.value, pending.first.line, id));
+            }
+        }
+        for (auto& item : items) {
+            pending.contract.items.push_back(std::move(item));
+        }
+        if (check.failed()) {
+            pending.failed = true;
+        }
+    }
+
+    Result<void> flush_contracts(FileReport& report)
+    {
+        std::vector<Problem> problems;
+        for (auto& pending : m_pending) {
+            if (pending.failed) {
+                continue;  // already counted and reported
+            }
+            problems.clear();
+            Checker check(report.file, problems);
+            const RawRecord& raw = pending.first;
+            if (pending.contract.items.empty()) {
+                check.add(raw[Field::service], raw.line, "a contract needs at least one item (service)");
+            }
+            auto exists = ledger::customer_exists(m_ledger, pending.contract.customer);
+            if (!exists) {
+                return tl::unexpected(exists.error());
+            }
+            if (!*exists) {
+                check.add(raw[Field::customer], raw.line,
+                          fmt::format("customer '{}' does not exist (import customers first)", pending.contract.customer));
+            }
+            for (const auto& item : pending.contract.items) {
+                auto known = ledger::service_exists(m_ledger, item.service);
+                if (!known) {
+                    return tl::unexpected(known.error());
+                }
+                if (!*known) {
+                    check.add(raw[Field::service], raw.line,
+                              fmt::format("service '{}' does not exist (import services first)", item.service));
+                }
+            }
+            if (!check.failed()) {
+                if (auto counted = count(ledger::upsert_contract(m_ledger, m_run, pending.contract), raw, check, report);
+                    !counted) {
+                    return counted;
+                }
+            }
+            if (check.failed()) {
+                report.invalid += 1;
+                for (auto& p : problems) {
+                    if (report.errors.size() < k_max_reported) {
+                        report.errors.push_back(std::move(p));
+                    }
+                }
+            }
+        }
+        m_pending.clear();
+        m_index.clear();
+        return {};
+    }
+
+    ledger::Ledger& m_ledger;
+    const config::Config& m_config;
+    const Options& m_options;
+    std::int64_t m_run;
+    std::vector<PendingContract> m_pending;
+    std::unordered_map<std::string, std::size_t> m_index;
+};
+
+std::string counts_json(const std::vector<FileReport>& reports)
+{
+    std::int64_t created = 0, updated = 0, unchanged = 0, invalid = 0;
+    for (const auto& r : reports) {
+        created += r.created;
+        updated += r.updated;
+        unchanged += r.unchanged;
+        invalid += r.invalid;
+    }
+    return fmt::format(R"({{"created":{},"updated":{},"unchanged":{},"invalid":{}}})", created, updated, unchanged,
+                       invalid);
+}
+
+}  // namespace
+
+Result<Outcome> run_import(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                           const Options& options)
+{
+    // Every input must be readable before anything starts.
+    std::vector<io::Input> inputs;
+    for (const auto& file : options.files) {
+        auto input = io::open_input(file);
+        if (!input) {
+            return tl::unexpected(input.error());
+        }
+        inputs.push_back(std::move(*input));
+    }
+    auto tx = ledger::WriteTransaction::begin(ledger);
+    if (!tx) {
+        return tl::unexpected(tx.error());
+    }
+    auto run = ledger::start_run(ledger, ledger::RunStart{fmt::format("import {}", kind_name(options.kind)),
+                                                          ctx.business_date.iso(), ctx.now()});
+    if (!run) {
+        return tl::unexpected(run.error());
+    }
+    Outcome outcome;
+    outcome.run = *run;
+    Importer importer(ledger, config, options, *run);
+    for (auto& input : inputs) {
+        FileReport report;
+        report.file = input.name;
+        if (auto done = importer.import_file(input, report, outcome.warnings); !done) {
+            return tl::unexpected(done.error());
+        }
+        outcome.invalid += report.invalid;
+        outcome.reports.push_back(std::move(report));
+    }
+    bool commit = !ctx.dry_run && (outcome.invalid == 0 || options.skip_invalid);
+    if (!commit) {
+        outcome.run.reset();
+        return outcome;  // the transaction rolls back: nothing written
+    }
+    std::string status = outcome.invalid == 0 ? "ok" : "partial";
+    if (auto finished = ledger::finish_run(ledger, *run, ctx.now(), status, counts_json(outcome.reports)); !finished) {
+        return tl::unexpected(finished.error());
+    }
+    if (auto committed = tx->commit(); !committed) {
+        return tl::unexpected(committed.error());
+    }
+    outcome.committed = true;
+    return outcome;
+}
+
+}  // namespace billrun::import

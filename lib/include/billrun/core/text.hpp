@@ -1,0 +1,23 @@
+#pragma once
+// Text helpers: UTF-8 checks, Windows-1252 decoding, and the folding used to match headers.
+#include <string>
+#include <string_view>
+
+namespace billrun {
+
+// Length of the valid UTF-8 sequence starting at s[0] (1..4), or 0 when invalid/truncated.
+int utf8_sequence_length(std::string_view s);
+bool is_valid_utf8(std::string_view s);
+
+// Decodes Windows-1252 bytes into UTF-8. Returns false when a byte is undefined in 1252
+// (0x81, 0x8D, 0x8F, 0x90, 0x9D); the output then holds U+FFFD in its place.
+bool append_cp1252_as_utf8(std::string_view in, std::string& out);
+
+// The key used to match column names: lower case, accents removed (UTF-8 Latin-1 range),
+// and ' ', '_', '-', '/', '.' dropped. "Razão Social" -> "razaosocial", "CPF/CNPJ" -> "cpfcnpj".
+std::string fold_key(std::string_view utf8);
+
+// Trims ASCII spaces, tabs, CR and LF at both ends.
+std::string_view trim(std::string_view s);
+
+}  // namespace billrun

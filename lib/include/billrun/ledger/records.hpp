@@ -1,0 +1,82 @@
+#pragma once
+// The records the ledger keeps, as the stages see them. Values are already validated and
+// normalised (tax ids without punctuation, money in centavos, dates civil).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <billrun/core/date.hpp>
+#include <billrun/core/money.hpp>
+
+namespace billrun::ledger {
+
+struct Customer {
+    std::string id;
+    std::string name;
+    std::string tax_id;  // 11 (CPF) or 14 (CNPJ) characters
+    std::string email;   // one or more addresses separated by "; "
+    std::string phone;
+    std::string street;
+    std::string number;
+    std::string complement;
+    std::string district;
+    std::string city;
+    std::string city_code;  // IBGE, 7 digits, or empty
+    std::string state;      // UF, 2 letters, or empty
+    std::string zip;        // CEP, 8 digits, or empty
+    std::string municipal_registration;
+    bool iss_withheld = false;
+    std::string owner;
+    bool operator==(const Customer&) const = default;
+};
+
+struct Service {
+    std::string id;
+    std::string description;
+    std::optional<Centavos> unit_price;  // a service without a price cannot be billed
+    std::string service_code;            // cTribNac, 6 digits, or empty
+    std::optional<Rate> iss_rate;        // none = the company default
+    bool operator==(const Service&) const = default;
+};
+
+struct ContractItem {
+    std::string service;
+    Quantity quantity = 1000;
+    std::optional<Centavos> price;  // none = the service's unit price
+    bool operator==(const ContractItem&) const = default;
+};
+
+struct Contract {
+    std::string id;
+    std::string customer;
+    std::vector<ContractItem> items;
+    Date start;
+    std::string start_time;  // "HH:MM[:SS]" when the start had a time, else empty
+    std::optional<Date> end;
+    std::string cycle = "monthly";     // canonical: weekly, monthly, quarterly, semiannual,
+                                       // annual, "every N days", "every N months"
+    std::string billing = "advance";   // advance | arrears
+    std::optional<int> due_days;       // N days after issue
+    std::optional<int> due_day;        // day D of the month following issue
+    std::string series;                // empty = invoicing.default_series
+    std::string payment_method = "boleto";  // boleto | pix | other
+    bool auto_send = false;
+    std::string template_name;
+    std::string bank_account;          // empty = boleto.default_account
+    std::optional<bool> iss_withheld;  // none = as the customer says
+    bool operator==(const Contract&) const = default;
+};
+
+struct Event {
+    std::int64_t id = 0;
+    std::int64_t run = 0;
+    std::string command;  // the run's command
+    std::string at;       // the run's start time (ISO 8601)
+    std::string entity;
+    std::string entity_id;
+    std::string action;
+    std::string detail;
+};
+
+}  // namespace billrun::ledger

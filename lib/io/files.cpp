@@ -1,0 +1,169 @@
+#include <billrun/io/files.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+
+#include <fmt/format.h>
+
+namespace billrun::io {
+
+Result<Input> open_input(const std::string& path)
+{
+    Input input;
+    if (path == "-") {
+        input.name = "<stdin>";
+        input.stream = &std::cin;
+        return input;
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        return fail(ErrorCode::no_input, fmt::format("{}: is a directory", path));
+    }
+    auto file = std::make_unique<std::ifstream>(path, std::ios::binary);
+    if (!file->is_open()) {
+        return fail(ErrorCode::no_input, fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+    }
+    input.name = path;
+    input.stream = file.get();
+    input.owned = std::move(file);
+    return input;
+}
+
+namespace {
+
+// Replays a prefix already read from a stream, then reads on from the stream itself.
+class PrefixedBuffer final : public std::streambuf {
+public:
+    PrefixedBuffer(std::string prefix, std::streambuf* rest) : m_prefix(std::move(prefix)), m_rest(rest)
+    {
+        setg(m_prefix.data(), m_prefix.data(), m_prefix.data() + m_prefix.size());
+    }
+
+protected:
+    int_type underflow() override
+    {
+        if (gptr() < egptr()) {
+            return traits_type::to_int_type(*gptr());
+        }
+        std::streamsize n = m_rest->sgetn(m_chunk, sizeof m_chunk);
+        if (n <= 0) {
+            return traits_type::eof();
+        }
+        setg(m_chunk, m_chunk, m_chunk + n);
+        return traits_type::to_int_type(*gptr());
+    }
+
+private:
+    std::string m_prefix;
+    std::streambuf* m_rest;
+    char m_chunk[65536];
+};
+
+// An istream over a PrefixedBuffer that also owns the stream it reads on from.
+class ChainedStream final : public std::istream {
+public:
+    ChainedStream(std::unique_ptr<std::streambuf> buffer, std::unique_ptr<std::istream> rest)
+        : std::istream(buffer.get()), m_rest(std::move(rest)), m_buffer(std::move(buffer)) {}
+
+private:
+    std::unique_ptr<std::istream> m_rest;    // destroyed after m_buffer, which reads from it
+    std::unique_ptr<std::streambuf> m_buffer;
+};
+
+}  // namespace
+
+std::string peek_first_line(Input& input)
+{
+    std::string line;
+    std::getline(*input.stream, line);
+    std::string replay = input.stream->eof() ? line : line + "\n";
+    input.stream->clear();
+    auto buffer = std::make_unique<PrefixedBuffer>(std::move(replay), input.stream->rdbuf());
+    auto chained = std::make_unique<ChainedStream>(std::move(buffer), std::move(input.owned));
+    input.stream = chained.get();
+    input.owned = std::move(chained);
+    return line;
+}
+
+Result<AtomicFile> AtomicFile::create(const std::filesystem::path& path, unsigned mode)
+{
+    std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
+    std::string pattern = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+    int fd = ::mkstemp(pattern.data());
+    if (fd < 0) {
+        return fail(ErrorCode::internal,
+                    fmt::format("{}: cannot create a temporary file: {}", path.string(), std::strerror(errno)));
+    }
+    ::fchmod(fd, static_cast<mode_t>(mode));
+    return AtomicFile(path, pattern, fd);
+}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : m_path(std::move(other.m_path)), m_temp(std::move(other.m_temp)), m_fd(other.m_fd)
+{
+    other.m_fd = -1;
+    other.m_temp.clear();
+}
+
+AtomicFile::~AtomicFile()
+{
+    if (m_fd >= 0) {
+        ::close(m_fd);
+    }
+    if (!m_temp.empty()) {
+        std::error_code ec;
+        std::filesystem::remove(m_temp, ec);
+    }
+}
+
+Result<void> AtomicFile::write(std::string_view data)
+{
+    while (!data.empty()) {
+        ssize_t n = ::write(m_fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return fail(ErrorCode::internal,
+                        fmt::format("{}: write failed: {}", m_path.string(), std::strerror(errno)));
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return {};
+}
+
+Result<void> AtomicFile::commit()
+{
+    if (::fsync(m_fd) != 0 || ::close(m_fd) != 0) {
+        m_fd = -1;
+        return fail(ErrorCode::internal,
+                    fmt::format("{}: cannot write: {}", m_path.string(), std::strerror(errno)));
+    }
+    m_fd = -1;
+    if (::rename(m_temp.c_str(), m_path.c_str()) != 0) {
+        return fail(ErrorCode::internal,
+                    fmt::format("{}: cannot rename into place: {}", m_path.string(), std::strerror(errno)));
+    }
+    m_temp.clear();
+    return {};
+}
+
+Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view data, unsigned mode)
+{
+    auto file = AtomicFile::create(path, mode);
+    if (!file) {
+        return tl::unexpected(file.error());
+    }
+    if (auto written = file->write(data); !written) {
+        return written;
+    }
+    return file->commit();
+}
+
+}  // namespace billrun::io

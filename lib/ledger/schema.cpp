@@ -1,0 +1,106 @@
+#include "schema.hpp"
+
+#include <array>
+
+namespace billrun::ledger {
+
+namespace {
+
+// v1: runs, the append-only event table, and the master data that import loads.
+constexpr std::string_view k_v1 = R"sql(
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    command TEXT NOT NULL,
+    business_date TEXT NOT NULL,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    counts TEXT
+);
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    run INTEGER NOT NULL REFERENCES runs(id),
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX events_by_entity ON events(entity, entity_id);
+CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+CREATE TABLE customers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    tax_id TEXT NOT NULL,
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT '',
+    street TEXT NOT NULL DEFAULT '',
+    number TEXT NOT NULL DEFAULT '',
+    complement TEXT NOT NULL DEFAULT '',
+    district TEXT NOT NULL DEFAULT '',
+    city TEXT NOT NULL DEFAULT '',
+    city_code TEXT NOT NULL DEFAULT '',
+    state TEXT NOT NULL DEFAULT '',
+    zip TEXT NOT NULL DEFAULT '',
+    municipal_registration TEXT NOT NULL DEFAULT '',
+    iss_withheld INTEGER NOT NULL DEFAULT 0,
+    owner TEXT NOT NULL DEFAULT '',
+    content_hash INTEGER NOT NULL,
+    run INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE services (
+    id TEXT PRIMARY KEY,
+    description TEXT NOT NULL,
+    unit_price INTEGER,
+    service_code TEXT NOT NULL DEFAULT '',
+    iss_rate INTEGER,
+    content_hash INTEGER NOT NULL,
+    run INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE contracts (
+    id TEXT PRIMARY KEY,
+    customer TEXT NOT NULL REFERENCES customers(id),
+    start TEXT NOT NULL,
+    start_time TEXT NOT NULL DEFAULT '',
+    end_date TEXT,
+    cycle TEXT NOT NULL,
+    billing TEXT NOT NULL,
+    due_days INTEGER,
+    due_day INTEGER,
+    series TEXT NOT NULL DEFAULT '',
+    payment_method TEXT NOT NULL,
+    auto_send INTEGER NOT NULL DEFAULT 0,
+    template TEXT NOT NULL DEFAULT '',
+    bank_account TEXT NOT NULL DEFAULT '',
+    iss_withheld INTEGER,
+    content_hash INTEGER NOT NULL,
+    run INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX contracts_by_customer ON contracts(customer);
+
+CREATE TABLE contract_items (
+    contract TEXT NOT NULL REFERENCES contracts(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    service TEXT NOT NULL REFERENCES services(id),
+    quantity INTEGER NOT NULL,
+    price INTEGER,
+    PRIMARY KEY (contract, position)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 1> k_migrations{k_v1};
+
+}  // namespace
+
+std::span<const std::string_view> migrations()
+{
+    return k_migrations;
+}
+
+}  // namespace billrun::ledger
