@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include <billrun/billing/periods.hpp>
+#include <billrun/core/periods.hpp>
 #include <billrun/core/money.hpp>
 #include <billrun/core/tax_id.hpp>
 #include <billrun/core/text.hpp>
@@ -290,8 +290,8 @@ std::optional<ledger::Contract> to_contract_head(const RawRecord& raw, const con
         }
     }
     if (const auto& cycle = text(raw, Field::cycle); !cycle.empty()) {
-        if (auto parsed = billing::parse_cycle(cycle)) {
-            c.cycle = billing::format_cycle(*parsed);
+        if (auto parsed = parse_cycle(cycle)) {
+            c.cycle = format_cycle(*parsed);
         } else {
             check.add(raw[Field::cycle], raw.line,
                       fmt::format("cycle '{}' is not one of weekly, monthly, quarterly, semiannual, annual, "
@@ -300,8 +300,8 @@ std::optional<ledger::Contract> to_contract_head(const RawRecord& raw, const con
         }
     }
     if (const auto& mode = text(raw, Field::billing); !mode.empty()) {
-        if (auto parsed = billing::parse_billing_mode(mode)) {
-            c.billing = *parsed == billing::BillingMode::advance ? "advance" : "arrears";
+        if (auto parsed = parse_billing_mode(mode)) {
+            c.billing = *parsed == BillingMode::advance ? "advance" : "arrears";
         } else {
             check.add(raw[Field::billing], raw.line, fmt::format("billing '{}' must be advance or arrears", mode));
         }

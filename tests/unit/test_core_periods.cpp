@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <string>
 
-#include <billrun/billing/periods.hpp>
+#include <billrun/core/periods.hpp>
 
 using billrun::Date;
-using namespace billrun::billing;
+using namespace billrun;
 
 namespace {
 

@@ -10,7 +10,7 @@
 
 #include <billrun/core/date.hpp>
 
-namespace billrun::billing {
+namespace billrun {
 
 enum class CycleUnit { days, months };
 
@@ -59,4 +59,4 @@ std::vector<Period> due_periods(Date contract_start, Cycle cycle, BillingMode mo
                                 std::optional<Date> contract_end, std::int64_t first,
                                 Date as_of, std::size_t limit = 0);
 
-}  // namespace billrun::billing
+}  // namespace billrun

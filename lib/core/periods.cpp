@@ -1,4 +1,4 @@
-#include <billrun/billing/periods.hpp>
+#include <billrun/core/periods.hpp>
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 
 #include <billrun/core/text.hpp>
 
-namespace billrun::billing {
+namespace billrun {
 
 namespace {
 
@@ -257,4 +257,4 @@ std::vector<Period> due_periods(Date contract_start, Cycle cycle, BillingMode mo
     return due;
 }
 
-}  // namespace billrun::billing
+}  // namespace billrun
