@@ -83,12 +83,13 @@ Result<int> run_import(AppContext& ctx, const ImportCommand& cmd)
                                 "to import the valid ones)",
                                 outcome->invalid));
     }
+    if (outcome->invalid > 0) {
+        ctx.warn(fmt::format("{} invalid record(s) set aside; {}", outcome->invalid,
+                             ctx.options.dry_run ? "dry run: nothing was written" : "the others were imported"));
+        return 1;
+    }
     if (ctx.options.dry_run) {
         ctx.info("dry run: nothing was written");
-    }
-    if (outcome->invalid > 0) {
-        ctx.warn(fmt::format("{} invalid record(s) set aside; the others were imported", outcome->invalid));
-        return 1;
     }
     return 0;
 }

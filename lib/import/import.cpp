@@ -49,6 +49,39 @@ std::string Problem::text() const
 
 namespace {
 
+// Readers report "file:line:column: message"; the report wants the parts.
+Problem problem_from_message(const std::string& file, const std::string& message)
+{
+    Problem p{file, 0, 0, message};
+    std::string_view rest(message);
+    if (!rest.starts_with(file + ":")) {
+        return p;
+    }
+    rest.remove_prefix(file.size() + 1);
+    auto number = [&rest](std::int64_t& out) {
+        std::size_t i = 0;
+        std::int64_t value = 0;
+        while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && i < 12) {
+            value = value * 10 + (rest[i] - '0');
+            ++i;
+        }
+        if (i == 0 || i >= rest.size() || rest[i] != ':') {
+            return false;
+        }
+        out = value;
+        rest.remove_prefix(i + 1);
+        return true;
+    };
+    std::int64_t column = 0;
+    if (number(p.line)) {
+        if (number(column)) {
+            p.column = static_cast<int>(column);
+        }
+    }
+    p.message = std::string(trim(rest));
+    return p;
+}
+
 class Importer {
 public:
     Importer(ledger::Ledger& ledger, const config::Config& config, const Options& options, std::int64_t run)
@@ -64,7 +97,7 @@ public:
             }
             // The file as a whole cannot be read: one problem, every record invalid.
             report.invalid += 1;
-            report.errors.push_back(Problem{input.name, 0, 0, source.error().message});
+            report.errors.push_back(problem_from_message(input.name, source.error().message));
             return {};
         }
         RawRecord raw;
@@ -77,7 +110,7 @@ public:
                     return tl::unexpected(got.error());
                 }
                 report.invalid += 1;
-                report.errors.push_back(Problem{input.name, 0, 0, got.error().message});
+                report.errors.push_back(problem_from_message(input.name, got.error().message));
                 break;
             }
             if (!*got) {
@@ -161,11 +194,11 @@ private:
 
     void collect_contract(const RawRecord& raw, Checker& check)
     {
-        auto head = to_contract_head(raw, m_config, check);
-        auto items = to_contract_items(raw, check);
         const std::string& id = raw[Field::id].value;
-        auto found = m_index.find(id);
+        auto found = id.empty() ? m_index.end() : m_index.find(id);
         if (found == m_index.end()) {
+            auto head = to_contract_head(raw, m_config, check);
+            auto items = to_contract_items(raw, check);
             PendingContract pending;
             pending.first = raw;
             pending.failed = check.failed();
@@ -173,11 +206,14 @@ private:
                 pending.contract = *head;
             }
             pending.contract.items = items;
-            m_index.emplace(id, m_pending.size());
+            if (!id.empty()) {
+                m_index.emplace(id, m_pending.size());
+            }
             m_pending.push_back(std::move(pending));
             return;
         }
         PendingContract& pending = m_pending[found->second];
+        auto items = to_contract_items(raw, check);
         if (!raw.items.empty()) {
             check.add(raw[Field::id], raw.line,
                       fmt::format("contract '{}' appears twice (first at line {})", id, pending.first.line));
@@ -302,9 +338,10 @@ Result<Outcome> run_import(ledger::Ledger& ledger, const config::Config& config,
     Outcome outcome;
     outcome.run = *run;
     Importer importer(ledger, config, options, *run);
-    for (auto& input : inputs) {
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        auto& input = inputs[i];
         FileReport report;
-        report.file = input.name;
+        report.file = options.files[i];  // as given: "-" for stdin
         if (auto done = importer.import_file(input, report, outcome.warnings); !done) {
             return tl::unexpected(done.error());
         }

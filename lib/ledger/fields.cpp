@@ -1,5 +1,7 @@
 #include "fields.hpp"
 
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace billrun::ledger {
@@ -22,6 +24,50 @@ std::string yes_no(bool value)
 }
 
 }  // namespace
+
+namespace {
+
+class Fnv {
+public:
+    void add(std::string_view value)
+    {
+        // Eight bytes a step, then the tail byte by byte, then the length as a separator.
+        std::size_t i = 0;
+        for (; i + 8 <= value.size(); i += 8) {
+            std::uint64_t word = 0;
+            std::memcpy(&word, value.data() + i, 8);
+            mix64(word);
+        }
+        for (; i < value.size(); ++i) {
+            mix64(static_cast<unsigned char>(value[i]));
+        }
+        mix64(0x1f00 + value.size());
+    }
+    std::int64_t value() const { return static_cast<std::int64_t>(m_hash); }
+
+private:
+    void mix64(std::uint64_t word)
+    {
+        m_hash ^= word;
+        m_hash *= 1099511628211ULL;
+        m_hash ^= m_hash >> 29;
+    }
+    std::uint64_t m_hash = 14695981039346656037ULL;
+};
+
+}  // namespace
+
+std::int64_t content_hash(const Customer& r)
+{
+    Fnv h;
+    for (const std::string* s : {&r.name, &r.tax_id, &r.email, &r.phone, &r.street, &r.number, &r.complement,
+                                 &r.district, &r.city, &r.city_code, &r.state, &r.zip, &r.municipal_registration}) {
+        h.add(*s);
+    }
+    h.add(r.iss_withheld ? "yes" : "no");
+    h.add(r.owner);
+    return h.value();
+}
 
 FieldList fields_of(const Customer& r)
 {
@@ -82,18 +128,11 @@ FieldList fields_of(const Contract& r)
 
 std::int64_t content_hash(const FieldList& fields)
 {
-    std::uint64_t hash = 14695981039346656037ULL;
-    auto mix = [&hash](unsigned char byte) {
-        hash ^= byte;
-        hash *= 1099511628211ULL;
-    };
-    for (const auto& [name, value] : fields) {
-        for (char c : value) {
-            mix(static_cast<unsigned char>(c));
-        }
-        mix(0x1f);
+    Fnv h;
+    for (const auto& field : fields) {
+        h.add(field.second);
     }
-    return static_cast<std::int64_t>(hash);
+    return h.value();
 }
 
 std::vector<std::string> diff_fields(const FieldList& before, const FieldList& after)

@@ -16,8 +16,10 @@ FieldList fields_of(const Customer& record);
 FieldList fields_of(const Service& record);
 FieldList fields_of(const Contract& record);
 
-// FNV-1a over the values, with a separator, as a signed 64-bit integer for SQLite.
+// An FNV-style 64-bit hash over the values, with a separator, as a signed 64-bit integer for SQLite.
 std::int64_t content_hash(const FieldList& fields);
+// The same hash straight from a customer, without building the list (the import hot path).
+std::int64_t content_hash(const Customer& record);
 
 // "name: old -> new" for each field that differs.
 std::vector<std::string> diff_fields(const FieldList& before, const FieldList& after);

@@ -90,6 +90,12 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::filesystem::path& path,
             return tl::unexpected(created.error());
         }
     }
+    static const bool configured_library = [] {
+        // No memory statistics: they take a global mutex on every allocation.
+        sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+        return true;
+    }();
+    (void)configured_library;
     std::unique_ptr<Ledger> ledger(new Ledger());
     ledger->m_path = path;
     ledger->m_cache = std::make_unique<Cache>();
@@ -118,6 +124,8 @@ Result<std::unique_ptr<Ledger>> Ledger::open(const std::filesystem::path& path,
         sql::exec(raw, "PRAGMA journal_mode = WAL");
         sql::exec(raw, "PRAGMA foreign_keys = ON");
         sql::exec(raw, "PRAGMA synchronous = FULL");
+        // A bounded page cache large enough that a big batch does not spill mid-transaction.
+        sql::exec(raw, "PRAGMA cache_size = -65536");
         int version = read_user_version(raw);
         if (version > latest_schema_version()) {
             return version;

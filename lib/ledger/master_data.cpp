@@ -1,6 +1,8 @@
 // Customers, services and contracts: upsert by id with change detection, and lookups.
 #include <billrun/ledger/ledger.hpp>
 
+#include <type_traits>
+
 #include "fields.hpp"
 #include "guard.hpp"
 #include "sqlite.hpp"
@@ -56,26 +58,64 @@ std::optional<std::int64_t> opt64(const std::optional<bool>& v)
 
 // Shared shape of every upsert: insert when new, compare hashes when known, and on a real
 // change diff the old and new fields for the event.
+template <typename Record>
+std::int64_t hash_of(const Record& record)
+{
+    if constexpr (std::is_same_v<Record, Customer>) {
+        return content_hash(record);
+    } else {
+        return content_hash(fields_of(record));
+    }
+}
+
+// `write(record, hash, existed)` inserts (existed = false: must report whether a row was
+// added, as INSERT .. ON CONFLICT DO NOTHING does) or overwrites (existed = true).
+// Records left unchanged by this run, in a temporary table of this connection (rolled back
+// with the run's transaction).
+void mark_seen(Ledger& ledger, std::string_view entity, std::string_view id)
+{
+    sql::exec(ledger.db(), "CREATE TEMP TABLE IF NOT EXISTS seen_unchanged "
+                           "(entity TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (entity, id)) WITHOUT ROWID");
+    auto& stmt = ledger.statement("INSERT OR IGNORE INTO temp.seen_unchanged (entity, id) VALUES (?, ?)");
+    stmt.bind(1, entity).bind(2, id).run();
+}
+
+bool seen(Ledger& ledger, std::string_view entity, std::string_view id)
+{
+    sql::exec(ledger.db(), "CREATE TEMP TABLE IF NOT EXISTS seen_unchanged "
+                           "(entity TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (entity, id)) WITHOUT ROWID");
+    auto& stmt = ledger.statement("SELECT 1 FROM temp.seen_unchanged WHERE entity = ? AND id = ?");
+    sql::ResetGuard reset(stmt);
+    stmt.bind(1, entity).bind(2, id);
+    return stmt.step();
+}
+
 template <typename Record, typename Load, typename Write>
 UpsertResult upsert(Ledger& ledger, std::int64_t run, const Record& record, std::string_view entity,
                     const char* existing_sql, Load load, Write write)
 {
-    auto fields = fields_of(record);
-    std::int64_t hash = content_hash(fields);
-    auto existing = existing_row(ledger, existing_sql, record.id);
-    if (!existing) {
-        write(record, hash, false);
+    std::int64_t hash = hash_of(record);
+    if (write(record, hash, false)) {
         event(ledger, run, entity, record.id, "created");
         return {UpsertOutcome::created, {}};
     }
+    auto existing = existing_row(ledger, existing_sql, record.id);
+    if (!existing) {
+        throw sql::SqliteError(SQLITE_INTERNAL, "a row that refused an insert cannot be found");
+    }
     if (existing->hash == hash) {
+        if (existing->run != run) {
+            // Remember it was seen, without touching the row: a later row with the same id
+            // and other values is then a duplicate.
+            mark_seen(ledger, entity, record.id);
+        }
         return {UpsertOutcome::unchanged, {}};
     }
-    if (existing->run == run) {
+    if (existing->run == run || seen(ledger, entity, record.id)) {
         return {UpsertOutcome::duplicate, {}};
     }
     auto before = load(record.id);
-    auto changes = before ? diff_fields(fields_of(*before), fields) : std::vector<std::string>{};
+    auto changes = before ? diff_fields(fields_of(*before), fields_of(record)) : std::vector<std::string>{};
     write(record, hash, true);
     event(ledger, run, entity, record.id, "updated", join_changes(changes));
     return {UpsertOutcome::updated, std::move(changes)};
@@ -186,8 +226,12 @@ Result<UpsertResult> upsert_customer(Ledger& ledger, std::int64_t run, const Cus
         return upsert(
             ledger, run, record, "customer", "SELECT content_hash, run FROM customers WHERE id = ?",
             [&](std::string_view id) { return load_customer(ledger, id); },
-            [&](const Customer& r, std::int64_t hash, bool) {
-                auto& stmt = ledger.statement(
+            [&](const Customer& r, std::int64_t hash, bool existed) {
+                auto& stmt = !existed ? ledger.statement(
+                    "INSERT INTO customers (id, name, tax_id, email, phone, street, number, complement, "
+                    "district, city, city_code, state, zip, municipal_registration, iss_withheld, owner, "
+                    "content_hash, run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT(id) DO NOTHING") : ledger.statement(
                     "INSERT INTO customers (id, name, tax_id, email, phone, street, number, complement, "
                     "district, city, city_code, state, zip, municipal_registration, iss_withheld, owner, "
                     "content_hash, run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -203,6 +247,7 @@ Result<UpsertResult> upsert_customer(Ledger& ledger, std::int64_t run, const Cus
                 stmt.bind(10, r.city).bind(11, r.city_code).bind(12, r.state).bind(13, r.zip);
                 stmt.bind(14, r.municipal_registration).bind(15, r.iss_withheld).bind(16, r.owner);
                 stmt.bind(17, hash).bind(18, run).run();
+                return sqlite3_changes(ledger.db()) > 0;
             });
     });
 }
@@ -213,8 +258,10 @@ Result<UpsertResult> upsert_service(Ledger& ledger, std::int64_t run, const Serv
         return upsert(
             ledger, run, record, "service", "SELECT content_hash, run FROM services WHERE id = ?",
             [&](std::string_view id) { return load_service(ledger, id); },
-            [&](const Service& r, std::int64_t hash, bool) {
-                auto& stmt = ledger.statement(
+            [&](const Service& r, std::int64_t hash, bool existed) {
+                auto& stmt = !existed ? ledger.statement(
+                    "INSERT INTO services (id, description, unit_price, service_code, iss_rate, "
+                    "content_hash, run) VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING") : ledger.statement(
                     "INSERT INTO services (id, description, unit_price, service_code, iss_rate, "
                     "content_hash, run) VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
                     "description=excluded.description, unit_price=excluded.unit_price, "
@@ -226,6 +273,7 @@ Result<UpsertResult> upsert_service(Ledger& ledger, std::int64_t run, const Serv
                 }
                 stmt.bind(1, r.id).bind(2, r.description).bind(3, opt64(r.unit_price));
                 stmt.bind(4, r.service_code).bind(5, rate).bind(6, hash).bind(7, run).run();
+                return sqlite3_changes(ledger.db()) > 0;
             });
     });
 }
@@ -237,7 +285,11 @@ Result<UpsertResult> upsert_contract(Ledger& ledger, std::int64_t run, const Con
             ledger, run, record, "contract", "SELECT content_hash, run FROM contracts WHERE id = ?",
             [&](std::string_view id) { return load_contract(ledger, id); },
             [&](const Contract& r, std::int64_t hash, bool existed) {
-                auto& stmt = ledger.statement(
+                auto& stmt = !existed ? ledger.statement(
+                    "INSERT INTO contracts (id, customer, start, start_time, end_date, cycle, billing, "
+                    "due_days, due_day, series, payment_method, auto_send, template, bank_account, "
+                    "iss_withheld, content_hash, run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT(id) DO NOTHING") : ledger.statement(
                     "INSERT INTO contracts (id, customer, start, start_time, end_date, cycle, billing, "
                     "due_days, due_day, series, payment_method, auto_send, template, bank_account, "
                     "iss_withheld, content_hash, run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
@@ -254,6 +306,9 @@ Result<UpsertResult> upsert_contract(Ledger& ledger, std::int64_t run, const Con
                 stmt.bind(10, r.series).bind(11, r.payment_method).bind(12, r.auto_send);
                 stmt.bind(13, r.template_name).bind(14, r.bank_account).bind(15, opt64(r.iss_withheld));
                 stmt.bind(16, hash).bind(17, run).run();
+                if (!existed && sqlite3_changes(ledger.db()) == 0) {
+                    return false;
+                }
                 if (existed) {
                     auto& clear = ledger.statement("DELETE FROM contract_items WHERE contract = ?");
                     clear.bind(1, r.id).run();
@@ -265,6 +320,7 @@ Result<UpsertResult> upsert_contract(Ledger& ledger, std::int64_t run, const Con
                     item.bind(1, r.id).bind(2, static_cast<std::int64_t>(i + 1)).bind(3, r.items[i].service);
                     item.bind(4, r.items[i].quantity).bind(5, opt64(r.items[i].price)).run();
                 }
+                return true;
             });
     });
 }
