@@ -59,6 +59,10 @@ Result<int> run_import(AppContext& ctx, const ImportCommand& cmd)
     if (!ledger) {
         return tl::unexpected(ledger.error());
     }
+    auto out = ctx.out();  // opened first: an unwritable --out must fail before the import commits
+    if (!out) {
+        return tl::unexpected(out.error());
+    }
     import::Options options{*kind, cmd.files, cmd.skip_invalid};
     auto outcome = import::run_import(**ledger, **config, *run, options);
     if (!outcome) {
@@ -66,10 +70,6 @@ Result<int> run_import(AppContext& ctx, const ImportCommand& cmd)
     }
     for (const auto& w : outcome->warnings) {
         ctx.warn(w.text());
-    }
-    auto out = ctx.out();
-    if (!out) {
-        return tl::unexpected(out.error());
     }
     for (const auto& report : outcome->reports) {
         for (const auto& p : report.errors) {
