@@ -1,7 +1,11 @@
 // billrun show KIND ID: one record, whole, with its history from the event table.
 #include <fmt/format.h>
 
+#include <charconv>
+
+#include <billrun/billing/cycle.hpp>
 #include <billrun/core/tax_id.hpp>
+#include <billrun/ledger/billing.hpp>
 
 #include "app.hpp"
 
@@ -88,8 +92,44 @@ io::Map contract_document(const ledger::Contract& c)
             {"iss_withheld", c.iss_withheld ? io::Value(*c.iss_withheld) : io::Value()}};
 }
 
-Result<std::optional<io::Map>> find_document(ledger::Ledger& ledger, const std::string& kind, const std::string& id)
+// An invoice by its id ("A-000123") or, for drafts too, by its key ("17").
+Result<std::optional<ledger::Invoice>> find_invoice(ledger::Ledger& ledger, const std::string& id)
 {
+    auto number_at = [](std::string_view text) -> std::optional<std::int64_t> {
+        std::int64_t value = 0;
+        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
+            return std::nullopt;
+        }
+        return value;
+    };
+    if (auto key = number_at(id)) {
+        return ledger::find_invoice_by_key(ledger, *key);
+    }
+    auto dash = id.rfind('-');
+    if (dash == std::string::npos) {
+        return std::optional<ledger::Invoice>();
+    }
+    auto number = number_at(std::string_view(id).substr(dash + 1));
+    if (!number) {
+        return std::optional<ledger::Invoice>();
+    }
+    return ledger::find_invoice(ledger, id.substr(0, dash), *number);
+}
+
+Result<std::optional<io::Map>> find_document(ledger::Ledger& ledger, const std::string& kind, std::string& id)
+{
+    if (kind == "invoice") {
+        auto found = find_invoice(ledger, id);
+        if (!found) {
+            return tl::unexpected(found.error());
+        }
+        if (!*found) {
+            return std::optional<io::Map>();
+        }
+        id = std::to_string((*found)->key);  // the events name invoices by key
+        return std::optional<io::Map>(billing::invoice_document(**found));
+    }
     if (kind == "customer") {
         auto found = ledger::find_customer(ledger, id);
         if (!found) {
@@ -117,8 +157,9 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
     if (kind.ends_with("s")) {
         kind.pop_back();
     }
-    if (kind != "customer" && kind != "service" && kind != "contract") {
-        return fail(ErrorCode::usage, fmt::format("cannot show '{}': expected customer, service or contract", cmd.kind));
+    if (kind != "customer" && kind != "service" && kind != "contract" && kind != "invoice") {
+        return fail(ErrorCode::usage,
+                    fmt::format("cannot show '{}': expected customer, service, contract or invoice", cmd.kind));
     }
     auto format = ctx.format(io::Format::yaml);
     if (!format) {
@@ -128,14 +169,15 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
     if (!ledger) {
         return tl::unexpected(ledger.error());
     }
-    auto doc = find_document(**ledger, kind, cmd.id);
+    std::string event_id = cmd.id;
+    auto doc = find_document(**ledger, kind, event_id);
     if (!doc) {
         return tl::unexpected(doc.error());
     }
     if (!*doc) {
         return fail(ErrorCode::data_invalid, fmt::format("no {} with id '{}' in {}", kind, cmd.id, ctx.ledger_path()));
     }
-    auto events = ledger::events_for(**ledger, kind, cmd.id);
+    auto events = ledger::events_for(**ledger, kind, event_id);
     if (!events) {
         return tl::unexpected(events.error());
     }
@@ -161,9 +203,9 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
 void setup_show(CLI::App& app, AppContext& ctx)
 {
     auto cmd = std::make_shared<ShowCommand>();
-    auto* sub = app.add_subcommand("show", "Show one customer, service or contract, whole, with its history");
-    sub->add_option("KIND", cmd->kind, "customer | service | contract")->required();
-    sub->add_option("ID", cmd->id, "The record's id")->required();
+    auto* sub = app.add_subcommand("show", "Show one customer, service, contract or invoice, whole, with its history");
+    sub->add_option("KIND", cmd->kind, "customer | service | contract | invoice")->required();
+    sub->add_option("ID", cmd->id, "The record's id (an invoice: A-000123, or its key)")->required();
     sub->callback([&ctx, cmd] { ctx.action = [&ctx, cmd] { return run_show(ctx, *cmd); }; });
 }
 

@@ -29,6 +29,7 @@ void add_global_options(CLI::App& app, billrun::app::GlobalOptions& o)
 
 int main(int argc, char** argv)
 {
+    std::ios::sync_with_stdio(false);
     billrun::app::AppContext ctx;
     CLI::App app{"billrun: recurring billing for Brazilian service companies "
                  "(contracts, NFS-e, boletos, dunning, reconciliation)",
@@ -38,6 +39,8 @@ int main(int argc, char** argv)
     app.require_subcommand(1);
     billrun::app::setup_init(app, ctx);
     billrun::app::setup_import(app, ctx);
+    billrun::app::setup_cycle(app, ctx);
+    billrun::app::setup_approve(app, ctx);
     billrun::app::setup_show(app, ctx);
     for (auto* sub : app.get_subcommands({})) {
         sub->fallthrough();

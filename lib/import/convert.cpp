@@ -428,4 +428,55 @@ std::vector<ledger::ContractItem> to_contract_items(const RawRecord& raw, Checke
     return items;
 }
 
+std::optional<ledger::Charge> to_charge(const RawRecord& raw, Checker& check)
+{
+    ledger::Charge c;
+    if (!text(raw, Field::id).empty() && check_id(raw, Field::id, check)) {
+        c.id = text(raw, Field::id);
+    }
+    if (require(raw, Field::customer, check)) {
+        c.customer = text(raw, Field::customer);
+    }
+    c.contract = text(raw, Field::contract);
+    if (require(raw, Field::date, check)) {
+        if (auto d = parse_date(text(raw, Field::date))) {
+            c.date = *d;
+        } else {
+            check.add(raw[Field::date], raw.line,
+                      fmt::format("date '{}' is not a date (dd/mm/yyyy or yyyy-mm-dd)", text(raw, Field::date)));
+        }
+    }
+    if (auto item = to_item(raw[Field::service], raw[Field::quantity], raw[Field::price], raw.line, check)) {
+        c.service = item->service;
+        c.quantity = item->quantity;
+        c.price = item->price;
+    }
+    c.description = text(raw, Field::description);
+    if (check.failed()) {
+        return std::nullopt;
+    }
+    return c;
+}
+
+std::string derived_charge_id(const ledger::Charge& c)
+{
+    std::uint64_t hash = 14695981039346656037ULL;
+    auto add = [&hash](std::string_view s) {
+        for (char ch : s) {
+            hash ^= static_cast<unsigned char>(ch);
+            hash *= 1099511628211ULL;
+        }
+        hash ^= 0x1f;
+        hash *= 1099511628211ULL;
+    };
+    add(c.customer);
+    add(c.contract);
+    add(c.date.iso());
+    add(c.service);
+    add(format_quantity(c.quantity));
+    add(c.price ? format_money(*c.price) : std::string());
+    add(c.description);
+    return fmt::format("CH-{:012x}", hash & 0xffffffffffffULL);
+}
+
 }  // namespace billrun::import

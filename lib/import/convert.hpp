@@ -35,6 +35,11 @@ std::optional<ledger::Contract> to_contract_head(const RawRecord& raw, const con
                                                  Checker& check);
 std::vector<ledger::ContractItem> to_contract_items(const RawRecord& raw, Checker& check);
 
+// A one-off charge; its id stays empty when the row gives none (see derived_charge_id).
+std::optional<ledger::Charge> to_charge(const RawRecord& raw, Checker& check);
+// "CH-" and 12 hex digits of a hash over the charge's content.
+std::string derived_charge_id(const ledger::Charge& charge);
+
 // Parses yes/no as spreadsheets write it: yes/no, sim/não, s/n, true/false, 1/0, x/empty.
 std::optional<bool> parse_yes_no(std::string_view text);
 

@@ -59,6 +59,8 @@ constexpr std::array k_aliases{
     Alias{"template", Field::template_name}, Alias{"modelo", Field::template_name},
     Alias{"bankaccount", Field::bank_account}, Alias{"conta", Field::bank_account},
     Alias{"contabancaria", Field::bank_account},
+    Alias{"contract", Field::contract}, Alias{"contrato", Field::contract},
+    Alias{"date", Field::date}, Alias{"data", Field::date},
 };
 
 constexpr std::array<std::string_view, k_field_count> k_names{
@@ -66,7 +68,7 @@ constexpr std::array<std::string_view, k_field_count> k_names{
     "city_code", "state", "zip", "municipal_registration", "iss_withheld", "owner",
     "description", "unit_price", "service_code", "iss_rate",
     "customer", "service", "quantity", "price", "start", "end", "cycle", "billing", "due_days",
-    "due_day", "series", "payment_method", "auto_send", "template", "bank_account"};
+    "due_day", "series", "payment_method", "auto_send", "template", "bank_account", "contract", "date"};
 
 bool kind_has(Kind kind, Field field)
 {
@@ -79,7 +81,11 @@ bool kind_has(Kind kind, Field field)
                (f >= static_cast<int>(Field::description) && f <= static_cast<int>(Field::iss_rate));
     case Kind::contracts:
         return field == Field::id || field == Field::iss_withheld ||
-               (f >= static_cast<int>(Field::customer) && f < static_cast<int>(Field::count));
+               (f >= static_cast<int>(Field::customer) && f <= static_cast<int>(Field::bank_account));
+    case Kind::charges:
+        return field == Field::id || field == Field::customer || field == Field::contract || field == Field::date ||
+               field == Field::service || field == Field::quantity || field == Field::price ||
+               field == Field::description;
     }
     return false;
 }
@@ -111,6 +117,8 @@ std::vector<Field> required_fields(Kind kind)
         return {Field::id, Field::description};
     case Kind::contracts:
         return {Field::id, Field::customer, Field::start};
+    case Kind::charges:
+        return {Field::customer, Field::date, Field::service};
     }
     return {};
 }

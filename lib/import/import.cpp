@@ -7,6 +7,7 @@
 
 #include <billrun/core/text.hpp>
 #include <billrun/io/files.hpp>
+#include <billrun/ledger/billing.hpp>
 
 #include "convert.hpp"
 #include "fields.hpp"
@@ -26,6 +27,9 @@ std::optional<Kind> parse_kind(std::string_view text)
     if (key == "contracts" || key == "contract" || key == "contratos") {
         return Kind::contracts;
     }
+    if (key == "charges" || key == "charge" || key == "cobrancas" || key == "avulsos" || key == "lancamentos") {
+        return Kind::charges;
+    }
     return std::nullopt;
 }
 
@@ -35,6 +39,7 @@ std::string_view kind_name(Kind kind)
     case Kind::customers: return "customers";
     case Kind::services: return "services";
     case Kind::contracts: return "contracts";
+    case Kind::charges: return "charges";
     }
     return "?";
 }
@@ -161,8 +166,65 @@ private:
         case Kind::contracts:
             collect_contract(raw, check);
             return {};
+        case Kind::charges:
+            return write_charge(raw, check, report);
         }
         return {};
+    }
+
+    // A charge without an id gets one derived from its content, with the occurrence number
+    // of identical rows in this import: re-importing the same rows gives the same ids.
+    Result<void> write_charge(const RawRecord& raw, Checker& check, FileReport& report)
+    {
+        auto charge = to_charge(raw, check);
+        if (!charge || check.failed()) {
+            return {};
+        }
+        if (charge->id.empty()) {
+            auto base = derived_charge_id(*charge);
+            int occurrence = ++m_charge_occurrences[base];
+            charge->id = occurrence == 1 ? base : fmt::format("{}-{}", base, occurrence);
+        }
+        auto customer = ledger::customer_exists(m_ledger, charge->customer);
+        if (!customer) {
+            return tl::unexpected(customer.error());
+        }
+        if (!*customer) {
+            check.add(raw[Field::customer], raw.line,
+                      fmt::format("customer '{}' does not exist (import customers first)", charge->customer));
+        }
+        auto service = ledger::service_exists(m_ledger, charge->service);
+        if (!service) {
+            return tl::unexpected(service.error());
+        }
+        if (!*service) {
+            check.add(raw[Field::service], raw.line,
+                      fmt::format("service '{}' does not exist (import services first)", charge->service));
+        }
+        if (!charge->contract.empty()) {
+            auto contract = ledger::find_contract(m_ledger, charge->contract);
+            if (!contract) {
+                return tl::unexpected(contract.error());
+            }
+            if (!*contract) {
+                check.add(raw[Field::contract], raw.line, fmt::format("contract '{}' does not exist", charge->contract));
+            } else if ((*contract)->customer != charge->customer) {
+                check.add(raw[Field::contract], raw.line,
+                          fmt::format("contract '{}' belongs to customer '{}', not '{}'", charge->contract,
+                                      (*contract)->customer, charge->customer));
+            }
+        }
+        if (check.failed()) {
+            return {};
+        }
+        auto result = ledger::upsert_charge(m_ledger, m_run, *charge);
+        if (result && result->outcome == ledger::UpsertOutcome::duplicate) {
+            check.add(raw[Field::id], raw.line,
+                      fmt::format("charge '{}' is already billed or appears twice in this import with other values",
+                                  charge->id));
+            return {};
+        }
+        return count(result, raw, check, report);
     }
 
     Result<void> count(const Result<ledger::UpsertResult>& result, const RawRecord& raw, Checker& check,
@@ -296,6 +358,7 @@ private:
     const Options& m_options;
     std::int64_t m_run;
     std::vector<PendingContract> m_pending;
+    std::unordered_map<std::string, int> m_charge_occurrences;
     std::unordered_map<std::string, std::size_t> m_index;
 };
 

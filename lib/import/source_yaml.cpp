@@ -20,6 +20,8 @@ bool is_kind_key(Kind kind, const std::string& folded)
         return folded == "services" || folded == "servicos";
     case Kind::contracts:
         return folded == "contracts" || folded == "contratos";
+    case Kind::charges:
+        return folded == "charges" || folded == "cobrancas" || folded == "lancamentos";
     }
     return false;
 }

@@ -94,7 +94,81 @@ CREATE TABLE contract_items (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 1> k_migrations{k_v1};
+// v2: invoices and their lines, one-off charges, and the gapless number of each series.
+constexpr std::string_view k_v2 = R"sql(
+CREATE TABLE series_numbers (
+    series TEXT PRIMARY KEY,
+    last_number INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE invoices (
+    id INTEGER PRIMARY KEY,
+    series TEXT NOT NULL,
+    number INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'issued', 'paid', 'partly-paid', 'cancelled')),
+    customer TEXT NOT NULL REFERENCES customers(id),
+    contract TEXT REFERENCES contracts(id),
+    period_index INTEGER,
+    period_start TEXT,
+    period_end TEXT,
+    issue_date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    gross INTEGER NOT NULL,
+    iss INTEGER NOT NULL,
+    iss_withheld INTEGER NOT NULL,
+    pis INTEGER NOT NULL,
+    cofins INTEGER NOT NULL,
+    csll INTEGER NOT NULL,
+    irrf INTEGER NOT NULL,
+    inss INTEGER NOT NULL,
+    withheld INTEGER NOT NULL,
+    net INTEGER NOT NULL,
+    balance INTEGER NOT NULL,
+    payment_method TEXT NOT NULL,
+    bank_account TEXT NOT NULL,
+    run INTEGER NOT NULL,
+    CHECK ((status = 'draft') = (number IS NULL)),
+    CHECK (gross - withheld = net)
+);
+-- Exactly once: one invoice per contract period, whatever is re-run or run at once.
+CREATE UNIQUE INDEX invoices_one_per_period ON invoices(contract, period_start);
+-- Numbers are unique within a series (gapless by construction: see series_numbers).
+CREATE UNIQUE INDEX invoices_number ON invoices(series, number);
+CREATE INDEX invoices_by_customer ON invoices(customer);
+
+CREATE TABLE invoice_lines (
+    invoice INTEGER NOT NULL REFERENCES invoices(id),
+    position INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    description TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    unit_price INTEGER NOT NULL,
+    amount INTEGER NOT NULL,
+    iss_rate INTEGER NOT NULL,
+    iss INTEGER NOT NULL,
+    charge TEXT,
+    PRIMARY KEY (invoice, position)
+) WITHOUT ROWID;
+-- A charge is billed once, ever.
+CREATE UNIQUE INDEX invoice_lines_charge ON invoice_lines(charge) WHERE charge IS NOT NULL;
+
+CREATE TABLE charges (
+    id TEXT PRIMARY KEY,
+    customer TEXT NOT NULL REFERENCES customers(id),
+    contract TEXT REFERENCES contracts(id),
+    date TEXT NOT NULL,
+    service TEXT NOT NULL REFERENCES services(id),
+    quantity INTEGER NOT NULL,
+    price INTEGER,
+    description TEXT NOT NULL DEFAULT '',
+    invoice INTEGER REFERENCES invoices(id),
+    content_hash INTEGER NOT NULL,
+    run INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX charges_unbilled ON charges(customer, contract) WHERE invoice IS NULL;
+)sql";
+
+constexpr std::array<std::string_view, 2> k_migrations{k_v1, k_v2};
 
 }  // namespace
 

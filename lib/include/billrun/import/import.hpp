@@ -1,5 +1,5 @@
 #pragma once
-// `billrun import`: customers, services and contracts from CSV or YAML files into the
+// `billrun import`: customers, services, contracts and charges from CSV or YAML files into the
 // ledger, all or nothing, upserting by id (SPEC §3).
 #include <cstdint>
 #include <optional>
@@ -14,7 +14,7 @@
 
 namespace billrun::import {
 
-enum class Kind { customers, services, contracts };
+enum class Kind { customers, services, contracts, charges };
 std::optional<Kind> parse_kind(std::string_view text);
 std::string_view kind_name(Kind kind);
 

@@ -68,6 +68,56 @@ struct Contract {
     bool operator==(const Contract&) const = default;
 };
 
+// A one-off amount (setup fee, extra hours, usage), billed once: on its contract's next
+// invoice, or on an invoice of its own when it has no contract.
+struct Charge {
+    std::string id;        // given, or derived from the row's content (see import)
+    std::string customer;
+    std::string contract;  // empty = none
+    Date date;
+    std::string service;
+    Quantity quantity = 1000;
+    std::optional<Centavos> price;  // none = the service's unit price
+    std::string description;
+    bool operator==(const Charge&) const = default;
+};
+
+struct InvoiceLine {
+    std::string service;
+    std::string description;
+    Quantity quantity = 1000;
+    Centavos unit_price = 0;
+    Centavos amount = 0;
+    Rate iss_rate = 0;
+    Centavos iss = 0;
+    std::string charge;  // the charge this line bills, if any
+};
+
+struct Invoice {
+    std::int64_t key = 0;            // the ledger's internal id (what `approve` takes for drafts)
+    std::string series;
+    std::optional<std::int64_t> number;  // none while a draft
+    std::string status = "issued";   // draft | issued | paid | partly-paid | cancelled
+    std::string customer;
+    std::string contract;            // empty for an invoice of one-off charges
+    std::optional<std::int64_t> period_index;
+    std::optional<Date> period_start;
+    std::optional<Date> period_end;
+    Date issue_date;
+    Date due_date;
+    std::vector<InvoiceLine> lines;
+    Centavos gross = 0;
+    Centavos iss = 0;
+    bool iss_withheld = false;
+    Centavos pis = 0, cofins = 0, csll = 0, irrf = 0, inss = 0;
+    Centavos withheld = 0;
+    Centavos net = 0;
+    Centavos balance = 0;
+    std::string payment_method = "boleto";
+    std::string bank_account;
+    std::string display_id() const;  // "A-000123", or empty for a draft
+};
+
 struct Event {
     std::int64_t id = 0;
     std::int64_t run = 0;

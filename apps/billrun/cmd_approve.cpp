@@ -1,0 +1,75 @@
+// billrun approve: turn draft invoices into issued ones (with invoicing.approval: required).
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include <billrun/billing/cycle.hpp>
+
+#include "app.hpp"
+
+namespace billrun::app {
+
+namespace {
+
+struct ApproveCommand {
+    std::vector<std::string> ids;
+    bool all = false;
+};
+
+Result<int> run_approve(AppContext& ctx, const ApproveCommand& cmd)
+{
+    if (cmd.all == !cmd.ids.empty()) {
+        return fail(ErrorCode::usage, "give the drafts' keys (from 'billrun cycle' output) or --all, not both");
+    }
+    std::vector<std::int64_t> keys;
+    for (const auto& id : cmd.ids) {
+        std::int64_t key = 0;
+        auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), key);
+        if (ec != std::errc() || end != id.data() + id.size() || key <= 0) {
+            return fail(ErrorCode::usage, fmt::format("'{}' is not a draft key (the 'key' of a draft invoice)", id));
+        }
+        keys.push_back(key);
+    }
+    auto format = ctx.format(io::Format::yaml);
+    if (!format) {
+        return tl::unexpected(format.error());
+    }
+    auto config = ctx.config();
+    if (!config) {
+        return tl::unexpected(config.error());
+    }
+    auto run = ctx.run_context((*config)->company.timezone);
+    if (!run) {
+        return tl::unexpected(run.error());
+    }
+    auto ledger = ctx.open_ledger();
+    if (!ledger) {
+        return tl::unexpected(ledger.error());
+    }
+    auto out = ctx.out();
+    if (!out) {
+        return tl::unexpected(out.error());
+    }
+    billing::InvoiceSink sink = [&](const ledger::Invoice& invoice, bool provisional) {
+        ctx.write_document(**out, *format, billing::invoice_document(invoice, provisional));
+    };
+    auto summary = billing::approve(**ledger, *run, keys, cmd.all, sink);
+    if (!summary) {
+        return tl::unexpected(summary.error());
+    }
+    ctx.info(fmt::format("{} invoice(s) issued{}", summary->issued, ctx.options.dry_run ? " (dry run: nothing written)" : ""));
+    return 0;
+}
+
+}  // namespace
+
+void setup_approve(CLI::App& app, AppContext& ctx)
+{
+    auto cmd = std::make_shared<ApproveCommand>();
+    auto* sub = app.add_subcommand("approve", "Turn draft invoices into issued ones (approval: required)");
+    sub->add_option("ID", cmd->ids, "Draft keys (the 'key' field of a draft invoice)");
+    sub->add_flag("--all", cmd->all, "Approve every draft");
+    sub->callback([&ctx, cmd] { ctx.action = [&ctx, cmd] { return run_approve(ctx, *cmd); }; });
+}
+
+}  // namespace billrun::app

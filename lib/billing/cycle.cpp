@@ -1,0 +1,471 @@
+// billrun cycle: a named pass a line, one batch of contracts per transaction.
+#include <billrun/billing/cycle.hpp>
+
+#include <algorithm>
+#include <map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include <billrun/billing/taxes.hpp>
+#include <billrun/core/periods.hpp>
+#include <billrun/ledger/billing.hpp>
+
+namespace billrun::billing {
+
+namespace {
+
+constexpr int k_batch_contracts = 2000;
+constexpr std::size_t k_max_periods_per_run = 1200;  // a safety net against absurd data
+
+Date due_date_for(const ledger::Contract& contract, Date issue)
+{
+    if (contract.due_day) {
+        int year = issue.year();
+        int month = issue.month() + 1;
+        if (month > 12) {
+            month = 1;
+            ++year;
+        }
+        int day = std::min(*contract.due_day, days_in_month(year, month));
+        return Date::from_ymd(year, month, day).value_or(issue);
+    }
+    return issue.add_days(contract.due_days.value_or(10));
+}
+
+WithholdingRates withholding_rates(const config::Withholding& w)
+{
+    return WithholdingRates{w.pis, w.cofins, w.csll, w.irrf, w.inss, w.minimum};
+}
+
+// Fills the totals of an invoice from its lines.
+void total(ledger::Invoice& inv, bool company_customer, const config::Config& config)
+{
+    std::vector<TaxLine> lines;
+    lines.reserve(inv.lines.size());
+    for (const auto& l : inv.lines) {
+        lines.push_back(TaxLine{l.amount, l.iss_rate});
+    }
+    Totals t = compute_totals(lines, inv.iss_withheld, company_customer,
+                              withholding_rates(config.invoicing.withholding));
+    for (auto& l : inv.lines) {
+        l.iss = apply_rate(l.amount, l.iss_rate);
+    }
+    inv.gross = t.gross;
+    inv.iss = t.iss;
+    inv.pis = t.pis;
+    inv.cofins = t.cofins;
+    inv.csll = t.csll;
+    inv.irrf = t.irrf;
+    inv.inss = t.inss;
+    inv.withheld = t.withheld;
+    inv.net = t.net;
+    inv.balance = t.net;
+}
+
+class Cycle {
+public:
+    Cycle(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, const InvoiceSink& sink)
+        : m_ledger(ledger), m_config(config), m_ctx(ctx), m_sink(sink), m_as_of(ctx.business_date.iso())
+    {
+    }
+
+    Result<CycleSummary> run()
+    {
+        m_summary.started = m_ctx.now();
+        if (auto r = start(); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = bill_contracts(); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = bill_loose_charges(); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = finish(); !r) {
+            return tl::unexpected(r.error());
+        }
+        return m_summary;
+    }
+
+private:
+    // In a dry run one transaction holds everything and is rolled back at the end.
+    Result<void> begin()
+    {
+        if (m_ctx.dry_run && m_tx) {
+            return {};
+        }
+        auto tx = ledger::WriteTransaction::begin(m_ledger);
+        if (!tx) {
+            return tl::unexpected(tx.error());
+        }
+        m_tx.emplace(std::move(*tx));
+        m_numbers.clear();  // re-read under the lock: another run may have numbered meanwhile
+        return {};
+    }
+
+    Result<void> commit()
+    {
+        for (const auto& [series, last] : m_numbers) {
+            if (auto r = ledger::store_series_number(m_ledger, series, last); !r) {
+                return r;
+            }
+        }
+        if (m_ctx.dry_run) {
+            return {};
+        }
+        auto r = m_tx->commit();
+        m_tx.reset();
+        if (r) {
+            for (auto& [invoice, provisional] : m_pending_output) {
+                m_sink(invoice, provisional);
+            }
+        }
+        m_pending_output.clear();
+        return r;
+    }
+
+    Result<void> start()
+    {
+        auto services = ledger::all_services(m_ledger);
+        if (!services) {
+            return tl::unexpected(services.error());
+        }
+        m_services = std::move(*services);
+        if (auto r = begin(); !r) {
+            return r;
+        }
+        auto run = ledger::start_run(m_ledger, {"cycle", m_as_of, m_summary.started});
+        if (!run) {
+            return tl::unexpected(run.error());
+        }
+        m_run = *run;
+        auto pending = ledger::contracts_with_unbilled_charges(m_ledger, m_as_of);
+        if (!pending) {
+            return tl::unexpected(pending.error());
+        }
+        m_contracts_with_charges.insert(pending->begin(), pending->end());
+        return commit();
+    }
+
+    Result<void> bill_contracts()
+    {
+        std::string after;
+        while (true) {
+            if (auto r = begin(); !r) {
+                return r;
+            }
+            auto batch = ledger::contracts_after(m_ledger, after, k_batch_contracts);
+            if (!batch) {
+                return tl::unexpected(batch.error());
+            }
+            if (batch->empty()) {
+                return commit();
+            }
+            for (const auto& contract : *batch) {
+                if (auto r = bill_contract(contract); !r) {
+                    return r;
+                }
+            }
+            after = batch->back().contract.id;
+            if (auto r = commit(); !r) {
+                return r;
+            }
+        }
+    }
+
+    Result<std::int64_t> next_number(const std::string& series)
+    {
+        auto found = m_numbers.find(series);
+        if (found == m_numbers.end()) {
+            auto last = ledger::last_series_number(m_ledger, series);
+            if (!last) {
+                return tl::unexpected(last.error());
+            }
+            found = m_numbers.emplace(series, *last).first;
+        }
+        return found->second + 1;
+    }
+
+    // Prices every item, or says why the contract cannot be billed.
+    std::optional<std::string> price_lines(const ledger::Contract& contract, std::vector<ledger::InvoiceLine>& lines)
+    {
+        for (const auto& item : contract.items) {
+            auto service = m_services.find(item.service);
+            if (service == m_services.end()) {
+                return fmt::format("service '{}' does not exist", item.service);
+            }
+            auto price = item.price ? item.price : service->second.unit_price;
+            if (!price) {
+                return fmt::format("service '{}' has no price (set unit_price, or a price on the contract item)",
+                                   item.service);
+            }
+            ledger::InvoiceLine line;
+            line.service = item.service;
+            line.description = service->second.description;
+            line.quantity = item.quantity;
+            line.unit_price = *price;
+            line.amount = line_amount(item.quantity, *price);
+            line.iss_rate = service->second.iss_rate.value_or(m_config.invoicing.iss_rate);
+            lines.push_back(std::move(line));
+        }
+        return std::nullopt;
+    }
+
+    std::optional<std::string> charge_lines(const std::vector<ledger::Charge>& charges,
+                                            std::vector<ledger::InvoiceLine>& lines)
+    {
+        for (const auto& charge : charges) {
+            auto service = m_services.find(charge.service);
+            if (service == m_services.end()) {
+                return fmt::format("charge '{}': service '{}' does not exist", charge.id, charge.service);
+            }
+            auto price = charge.price ? charge.price : service->second.unit_price;
+            if (!price) {
+                return fmt::format("charge '{}': service '{}' has no price", charge.id, charge.service);
+            }
+            ledger::InvoiceLine line;
+            line.service = charge.service;
+            line.description = charge.description.empty() ? service->second.description : charge.description;
+            line.quantity = charge.quantity;
+            line.unit_price = *price;
+            line.amount = line_amount(charge.quantity, *price);
+            line.iss_rate = service->second.iss_rate.value_or(m_config.invoicing.iss_rate);
+            line.charge = charge.id;
+            lines.push_back(std::move(line));
+        }
+        return std::nullopt;
+    }
+
+    void set_aside(const std::string& contract, std::string reason)
+    {
+        m_ctx.warn(fmt::format("contract '{}' set aside: {}", contract, reason));
+        m_summary.set_aside.push_back(SetAside{contract, std::move(reason)});
+    }
+
+    Result<void> bill_contract(const ledger::BillableContract& bc)
+    {
+        const ledger::Contract& contract = bc.contract;
+        ++m_summary.contracts;
+        auto cycle = parse_cycle(contract.cycle);
+        auto mode = parse_billing_mode(contract.billing);
+        if (!cycle || !mode) {
+            set_aside(contract.id, fmt::format("cycle '{}' or billing '{}' not understood", contract.cycle,
+                                               contract.billing));
+            return {};
+        }
+        std::int64_t first = bc.last_period ? *bc.last_period + 1 : 0;
+        auto periods = due_periods(contract.start, *cycle, *mode, contract.end, first, m_ctx.business_date,
+                                   k_max_periods_per_run);
+        std::vector<ledger::Charge> charges;
+        if (m_contracts_with_charges.count(contract.id) != 0) {
+            auto pending = ledger::unbilled_charges_of_contract(m_ledger, contract.id, m_as_of);
+            if (!pending) {
+                return tl::unexpected(pending.error());
+            }
+            charges = std::move(*pending);
+        }
+        bool ended = !period_at(contract.start, *cycle, first + static_cast<std::int64_t>(periods.size()),
+                                contract.end);
+        if (periods.empty() && (charges.empty() || !ended)) {
+            return {};  // nothing due; charges wait for the contract's next invoice
+        }
+        std::vector<ledger::InvoiceLine> item_lines;
+        if (auto why = price_lines(contract, item_lines)) {
+            set_aside(contract.id, *why);
+            return {};
+        }
+        std::vector<ledger::InvoiceLine> extra_lines;
+        if (auto why = charge_lines(charges, extra_lines)) {
+            set_aside(contract.id, *why);
+            return {};
+        }
+        bool company = bc.customer_tax_id.size() == 14;
+        bool iss_withheld = contract.iss_withheld.value_or(bc.customer_iss_withheld);
+        if (periods.empty()) {
+            // The contract has ended: its last charges get an invoice of their own.
+            return write_invoice(contract, std::nullopt, {}, std::move(extra_lines), charges, company, iss_withheld);
+        }
+        for (std::size_t i = 0; i < periods.size(); ++i) {
+            auto lines = item_lines;
+            const Period& p = periods[i];
+            if (p.partial() && m_config.invoicing.proration_daily) {
+                for (auto& line : lines) {
+                    line.amount = prorate(line.amount, p.days_served(), p.days_full());
+                    line.description += fmt::format(" (pro rata {}/{} dias)", p.days_served(), p.days_full());
+                }
+            }
+            bool with_charges = i == 0 && !charges.empty();
+            auto r = write_invoice(contract, p, std::move(lines), with_charges ? extra_lines : std::vector<ledger::InvoiceLine>{},
+                                   with_charges ? charges : std::vector<ledger::Charge>{}, company, iss_withheld);
+            if (!r) {
+                return r;
+            }
+        }
+        return {};
+    }
+
+    Result<void> write_invoice(const ledger::Contract& contract, std::optional<Period> period,
+                               std::vector<ledger::InvoiceLine> lines, std::vector<ledger::InvoiceLine> extra,
+                               const std::vector<ledger::Charge>& charges, bool company, bool iss_withheld)
+    {
+        ledger::Invoice inv;
+        inv.series = contract.series.empty() ? m_config.invoicing.default_series : contract.series;
+        inv.customer = contract.customer;
+        inv.contract = contract.id;
+        if (period) {
+            inv.period_index = period->index;
+            inv.period_start = period->start;
+            inv.period_end = period->end;
+        }
+        inv.issue_date = m_ctx.business_date;
+        inv.due_date = due_date_for(contract, inv.issue_date);
+        inv.lines = std::move(lines);
+        for (auto& l : extra) {
+            inv.lines.push_back(std::move(l));
+        }
+        inv.iss_withheld = iss_withheld;
+        inv.payment_method = contract.payment_method;
+        inv.bank_account = contract.bank_account.empty() ? m_config.boleto.default_account : contract.bank_account;
+        total(inv, company, m_config);
+        return store(std::move(inv), charges);
+    }
+
+    // Numbers (or drafts) the invoice and writes it with its charges in the open transaction.
+    Result<void> store(ledger::Invoice inv, const std::vector<ledger::Charge>& charges)
+    {
+        if (m_config.invoicing.approval_required) {
+            inv.status = "draft";
+        } else {
+            auto number = next_number(inv.series);
+            if (!number) {
+                return tl::unexpected(number.error());
+            }
+            inv.number = *number;
+            inv.status = "issued";
+        }
+        auto key = ledger::insert_invoice(m_ledger, m_run, inv);
+        if (!key) {
+            return tl::unexpected(key.error());
+        }
+        if (!*key) {
+            return {};  // already billed by another run: nothing to do, no number used
+        }
+        inv.key = **key;
+        if (inv.number) {
+            m_numbers[inv.series] = *inv.number;
+        }
+        for (const auto& charge : charges) {
+            if (auto r = ledger::mark_charge_billed(m_ledger, charge.id, inv.key); !r) {
+                return r;
+            }
+        }
+        ++m_summary.invoices;
+        m_summary.drafts += inv.status == "draft" ? 1 : 0;
+        m_summary.charges += static_cast<std::int64_t>(charges.size());
+        m_summary.gross += inv.gross;
+        m_summary.net += inv.net;
+        if (m_ctx.dry_run) {
+            m_sink(inv, true);
+        } else {
+            m_pending_output.emplace_back(std::move(inv), false);
+        }
+        return {};
+    }
+
+    // Charges without a contract: one invoice per customer with all of them.
+    Result<void> bill_loose_charges()
+    {
+        if (auto r = begin(); !r) {
+            return r;
+        }
+        auto charges = ledger::unbilled_loose_charges(m_ledger, m_as_of);
+        if (!charges) {
+            return tl::unexpected(charges.error());
+        }
+        std::size_t i = 0;
+        while (i < charges->size()) {
+            std::size_t j = i;
+            while (j < charges->size() && (*charges)[j].customer == (*charges)[i].customer) {
+                ++j;
+            }
+            std::vector<ledger::Charge> group((*charges).begin() + static_cast<std::ptrdiff_t>(i),
+                                              (*charges).begin() + static_cast<std::ptrdiff_t>(j));
+            if (auto r = bill_customer_charges(group); !r) {
+                return r;
+            }
+            i = j;
+        }
+        return commit();
+    }
+
+    Result<void> bill_customer_charges(const std::vector<ledger::Charge>& charges)
+    {
+        const std::string& customer = charges.front().customer;
+        auto facts = ledger::customer_tax_facts(m_ledger, customer);
+        if (!facts) {
+            return tl::unexpected(facts.error());
+        }
+        std::vector<ledger::InvoiceLine> lines;
+        if (auto why = charge_lines(charges, lines)) {
+            set_aside(fmt::format("(charges of customer {})", customer), *why);
+            return {};
+        }
+        ledger::Contract defaults;  // no contract: default series, due rule, account
+        defaults.customer = customer;
+        ledger::Invoice inv;
+        inv.series = m_config.invoicing.default_series;
+        inv.customer = customer;
+        inv.issue_date = m_ctx.business_date;
+        inv.due_date = due_date_for(defaults, inv.issue_date);
+        inv.lines = std::move(lines);
+        inv.iss_withheld = facts->second;
+        inv.payment_method = "boleto";
+        inv.bank_account = m_config.boleto.default_account;
+        total(inv, facts->first.size() == 14, m_config);
+        return store(std::move(inv), charges);
+    }
+
+    Result<void> finish()
+    {
+        if (auto r = begin(); !r) {
+            return r;
+        }
+        m_summary.finished = m_ctx.now();
+        std::string status = m_ctx.dry_run ? "dry-run" : (m_summary.set_aside.empty() ? "ok" : "partial");
+        auto counts = fmt::format(R"({{"contracts":{},"invoices":{},"drafts":{},"charges":{},"set_aside":{}}})",
+                                  m_summary.contracts, m_summary.invoices, m_summary.drafts, m_summary.charges,
+                                  m_summary.set_aside.size());
+        if (auto r = ledger::finish_run(m_ledger, m_run, m_summary.finished, status, counts); !r) {
+            return r;
+        }
+        m_summary.run = m_ctx.dry_run ? 0 : m_run;
+        auto r = commit();
+        m_tx.reset();  // a dry run's single transaction rolls back here
+        return r;
+    }
+
+    ledger::Ledger& m_ledger;
+    const config::Config& m_config;
+    const RunContext& m_ctx;
+    const InvoiceSink& m_sink;
+    std::string m_as_of;
+    std::optional<ledger::WriteTransaction> m_tx;
+    std::unordered_map<std::string, ledger::Service> m_services;
+    std::unordered_set<std::string> m_contracts_with_charges;
+    std::map<std::string, std::int64_t> m_numbers;
+    std::vector<std::pair<ledger::Invoice, bool>> m_pending_output;
+    std::int64_t m_run = 0;
+    CycleSummary m_summary;
+};
+
+}  // namespace
+
+Result<CycleSummary> run_cycle(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                               const InvoiceSink& sink)
+{
+    Cycle cycle(ledger, config, ctx, sink);
+    return cycle.run();
+}
+
+}  // namespace billrun::billing
