@@ -50,7 +50,7 @@ Result<int> run_approve(AppContext& ctx, const ApproveCommand& cmd)
     if (!out) {
         return tl::unexpected(out.error());
     }
-    billing::InvoiceSink sink = [&](const ledger::Invoice& invoice, bool provisional) {
+    billing::InvoiceSink sink = [&](ledger::Invoice invoice, bool provisional) {
         ctx.write_document(**out, *format, billing::invoice_document(invoice, provisional));
     };
     auto summary = billing::approve(**ledger, *run, keys, cmd.all, sink);

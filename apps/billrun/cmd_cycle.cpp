@@ -4,6 +4,7 @@
 #include <billrun/billing/cycle.hpp>
 
 #include "app.hpp"
+#include "invoice_pipe.hpp"
 
 namespace billrun::app {
 
@@ -31,10 +32,9 @@ Result<int> run_cycle(AppContext& ctx)
     if (!out) {
         return tl::unexpected(out.error());
     }
-    billing::InvoiceSink sink = [&](const ledger::Invoice& invoice, bool provisional) {
-        ctx.write_document(**out, *format, billing::invoice_document(invoice, provisional));
-    };
-    auto summary = billing::run_cycle(**ledger, **config, *run, sink);
+    InvoicePipe pipe(ctx, **out, *format);
+    auto summary = billing::run_cycle(**ledger, **config, *run, pipe.sink());
+    pipe.finish();
     if (!summary) {
         return tl::unexpected(summary.error());
     }

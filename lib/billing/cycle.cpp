@@ -106,6 +106,16 @@ private:
 
     Result<void> commit()
     {
+        if (m_batch_first != 0) {
+            // One event for the batch: its invoices have consecutive keys (we hold the lock).
+            std::string detail = fmt::format("{} invoice(s)", m_batch_last - m_batch_first + 1);
+            auto r = ledger::append_range_event(m_ledger, m_run, "invoice", m_batch_first, m_batch_last,
+                                                m_config.invoicing.approval_required ? "drafted" : "issued", detail);
+            if (!r) {
+                return r;
+            }
+            m_batch_first = m_batch_last = 0;
+        }
         for (const auto& [series, last] : m_numbers) {
             if (auto r = ledger::store_series_number(m_ledger, series, last); !r) {
                 return r;
@@ -118,7 +128,7 @@ private:
         m_tx.reset();
         if (r) {
             for (auto& [invoice, provisional] : m_pending_output) {
-                m_sink(invoice, provisional);
+                m_sink(std::move(invoice), provisional);
             }
         }
         m_pending_output.clear();
@@ -352,6 +362,10 @@ private:
             return {};  // already billed by another run: nothing to do, no number used
         }
         inv.key = **key;
+        if (m_batch_first == 0) {
+            m_batch_first = inv.key;
+        }
+        m_batch_last = inv.key;
         if (inv.number) {
             m_numbers[inv.series] = *inv.number;
         }
@@ -366,7 +380,7 @@ private:
         m_summary.gross += inv.gross;
         m_summary.net += inv.net;
         if (m_ctx.dry_run) {
-            m_sink(inv, true);
+            m_sink(std::move(inv), true);
         } else {
             m_pending_output.emplace_back(std::move(inv), false);
         }
@@ -456,6 +470,8 @@ private:
     std::map<std::string, std::int64_t> m_numbers;
     std::vector<std::pair<ledger::Invoice, bool>> m_pending_output;
     std::int64_t m_run = 0;
+    std::int64_t m_batch_first = 0;  // keys of the invoices created in the open transaction
+    std::int64_t m_batch_last = 0;
     CycleSummary m_summary;
 };
 

@@ -58,6 +58,93 @@ io::Map invoice_document(const ledger::Invoice& inv, bool provisional)
     return doc;
 }
 
+namespace {
+
+void money_field(std::string& out, std::string_view indent_key, Centavos value)
+{
+    out += indent_key;
+    out += ": \"";
+    out += format_money(value);
+    out += "\"\n";
+}
+
+void text_field(std::string& out, std::string_view indent_key, std::string_view value)
+{
+    out += indent_key;
+    out += ": ";
+    io::append_yaml_scalar(out, value);
+    out += '\n';
+}
+
+}  // namespace
+
+void append_invoice_yaml(std::string& out, const ledger::Invoice& inv, bool provisional)
+{
+    out += "---\nkind: invoice\nversion: 1\n";
+    if (inv.number) {
+        text_field(out, "id", inv.display_id());
+    } else {
+        out += "id: null\n";
+    }
+    text_field(out, "series", inv.series);
+    out += inv.number ? fmt::format("number: {}\n", *inv.number) : std::string("number: null\n");
+    text_field(out, "status", inv.status);
+    text_field(out, "customer", inv.customer);
+    if (inv.contract.empty()) {
+        out += "contract: null\n";
+    } else {
+        text_field(out, "contract", inv.contract);
+    }
+    if (inv.period_start && inv.period_end) {
+        out += "period:\n  start: \"";
+        out += inv.period_start->iso();
+        out += "\"\n  end: \"";
+        out += inv.period_end->iso();
+        out += "\"\n";
+    } else {
+        out += "period: null\n";
+    }
+    out += "issue_date: \"";
+    out += inv.issue_date.iso();
+    out += "\"\ndue_date: \"";
+    out += inv.due_date.iso();
+    out += "\"\ncurrency: BRL\n";
+    if (inv.lines.empty()) {
+        out += "lines: []\n";
+    } else {
+        out += "lines:\n";
+        for (const auto& l : inv.lines) {
+            text_field(out, "  - service", l.service);
+            text_field(out, "    description", l.description);
+            text_field(out, "    quantity", format_quantity(l.quantity));
+            money_field(out, "    unit_price", l.unit_price);
+            money_field(out, "    amount", l.amount);
+            text_field(out, "    iss_rate", format_rate(l.iss_rate));
+            if (!l.charge.empty()) {
+                text_field(out, "    charge", l.charge);
+            }
+        }
+    }
+    out += "totals:\n";
+    money_field(out, "  gross", inv.gross);
+    money_field(out, "  iss", inv.iss);
+    money_field(out, "  withheld", inv.withheld);
+    money_field(out, "  net", inv.net);
+    out += inv.iss_withheld ? "withholding:\n  iss_withheld: true\n" : "withholding:\n  iss_withheld: false\n";
+    money_field(out, "  pis", inv.pis);
+    money_field(out, "  cofins", inv.cofins);
+    money_field(out, "  csll", inv.csll);
+    money_field(out, "  irrf", inv.irrf);
+    money_field(out, "  inss", inv.inss);
+    text_field(out, "payment_method", inv.payment_method);
+    text_field(out, "bank_account", inv.bank_account);
+    money_field(out, "balance", inv.balance);
+    out += fmt::format("key: {}\n", inv.key);
+    if (provisional) {
+        out += "provisional: true\n";
+    }
+}
+
 io::Map cycle_run_document(const CycleSummary& s, const RunContext& ctx, const std::string& command)
 {
     io::List set_aside;

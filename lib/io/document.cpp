@@ -87,7 +87,7 @@ void yaml_map(std::string& out, const Map& map, int indent)
 {
     for (const auto& [key, value] : map) {
         out.append(static_cast<std::size_t>(indent), ' ');
-        out += yaml_scalar(key);
+        append_yaml_scalar(out, key);
         out += ':';
         yaml_value(out, value, indent);
     }
@@ -142,7 +142,7 @@ void yaml_value(std::string& out, const Value& value, int indent)
     } else if (const std::int64_t* i = value.as_int()) {
         out += std::to_string(*i);
     } else if (const std::string* s = value.as_string()) {
-        out += yaml_scalar(*s);
+        append_yaml_scalar(out, *s);
     }
     out += '\n';
 }
@@ -224,13 +224,20 @@ std::size_t display_width(std::string_view s)
 
 std::string yaml_scalar(std::string_view text)
 {
+    std::string out;
+    append_yaml_scalar(out, text);
+    return out;
+}
+
+void append_yaml_scalar(std::string& out, std::string_view text)
+{
     if (plain_safe(text)) {
-        return std::string(text);
+        out += text;
+        return;
     }
-    std::string out = "\"";
+    out += '"';
     escape_into(out, text, false);
     out += '"';
-    return out;
 }
 
 std::string json_string(std::string_view text)

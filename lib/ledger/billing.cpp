@@ -175,11 +175,6 @@ Result<std::optional<std::int64_t>> insert_invoice(Ledger& ledger, std::int64_t 
             line.bind(9, l.iss).bind(10, l.charge.empty() ? std::nullopt : std::optional<std::string>(l.charge));
             line.run();
         }
-        auto& event = ledger.statement(
-            "INSERT INTO events (run, entity, entity_id, action, detail) VALUES (?, 'invoice', ?, ?, ?)");
-        std::string display = inv.display_id();
-        event.bind(1, run).bind(2, std::to_string(key)).bind(3, inv.status == "draft" ? "drafted" : "issued");
-        event.bind(4, display.empty() ? std::optional<std::string>() : std::optional<std::string>(display)).run();
         return key;
     });
 }

@@ -24,9 +24,13 @@ CREATE TABLE events (
     entity TEXT NOT NULL,
     entity_id TEXT NOT NULL,
     action TEXT NOT NULL,
-    detail TEXT
+    detail TEXT,
+    -- A bulk event (cycle's "issued" for a batch) names the range of integer keys it covers.
+    key_from INTEGER,
+    key_to INTEGER
 );
 CREATE INDEX events_by_entity ON events(entity, entity_id);
+CREATE INDEX events_by_key_range ON events(entity, key_from) WHERE key_from IS NOT NULL;
 CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
@@ -134,7 +138,6 @@ CREATE TABLE invoices (
 CREATE UNIQUE INDEX invoices_one_per_period ON invoices(contract, period_start);
 -- Numbers are unique within a series (gapless by construction: see series_numbers).
 CREATE UNIQUE INDEX invoices_number ON invoices(series, number);
-CREATE INDEX invoices_by_customer ON invoices(customer);
 
 CREATE TABLE invoice_lines (
     invoice INTEGER NOT NULL REFERENCES invoices(id),

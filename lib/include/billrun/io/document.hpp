@@ -58,6 +58,7 @@ void write_table(std::ostream& out, const Map& doc);
 
 // Quotes a scalar for YAML when a plain scalar would be read back as something else.
 std::string yaml_scalar(std::string_view text);
+void append_yaml_scalar(std::string& out, std::string_view text);
 std::string json_string(std::string_view text);
 
 enum class Format { yaml, json, csv, table };

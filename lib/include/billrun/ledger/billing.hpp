@@ -32,8 +32,9 @@ Result<std::unordered_map<std::string, Service>> all_services(Ledger& ledger);
 Result<std::int64_t> last_series_number(Ledger& ledger, std::string_view series);
 Result<void> store_series_number(Ledger& ledger, std::string_view series, std::int64_t last);
 
-// Inserts an invoice, its lines and a "created" event. Returns its key, or nullopt when the
-// contract period is already billed (the uniqueness rule refused it).
+// Inserts an invoice and its lines. Returns its key, or nullopt when the contract period is
+// already billed (the uniqueness rule refused it). The caller appends the event: one per
+// batch (append_range_event), as a run creates invoices with consecutive keys.
 Result<std::optional<std::int64_t>> insert_invoice(Ledger& ledger, std::int64_t run, const Invoice& invoice);
 
 // Unbilled charges dated on or before `as_of`: of one contract, or (contract empty) those of

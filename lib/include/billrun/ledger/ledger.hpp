@@ -88,6 +88,10 @@ Result<void> finish_run(Ledger& ledger, std::int64_t run, const std::string& fin
 Result<void> append_event(Ledger& ledger, std::int64_t run, std::string_view entity,
                           std::string_view entity_id, std::string_view action,
                           std::string_view detail = {});
+// One event for a range of records with integer keys (a batch of invoices a run created).
+Result<void> append_range_event(Ledger& ledger, std::int64_t run, std::string_view entity, std::int64_t key_from,
+                                std::int64_t key_to, std::string_view action, std::string_view detail = {});
+// The events of one record, bulk events covering its key included, oldest first.
 Result<std::vector<Event>> events_for(Ledger& ledger, std::string_view entity,
                                       std::string_view entity_id);
 
