@@ -16,7 +16,6 @@ namespace billrun::billing {
 namespace {
 
 constexpr int k_batch_contracts = 2000;
-constexpr std::size_t k_max_periods_per_run = 1200;  // a safety net against absurd data
 
 Date due_date_for(const ledger::Contract& contract, Date issue)
 {
@@ -109,12 +108,16 @@ private:
         if (m_batch_first != 0) {
             // One event for the batch: its invoices have consecutive keys (we hold the lock).
             std::string detail = fmt::format("{} invoice(s)", m_batch_last - m_batch_first + 1);
+            if (!m_batch_first_id.empty()) {
+                detail += fmt::format(", {} to {}", m_batch_first_id, m_batch_last_id);
+            }
             auto r = ledger::append_range_event(m_ledger, m_run, "invoice", m_batch_first, m_batch_last,
                                                 m_config.invoicing.approval_required ? "drafted" : "issued", detail);
             if (!r) {
                 return r;
             }
             m_batch_first = m_batch_last = 0;
+            m_batch_first_id.clear();
         }
         for (const auto& [series, last] : m_numbers) {
             if (auto r = ledger::store_series_number(m_ledger, series, last); !r) {
@@ -265,8 +268,8 @@ private:
             return {};
         }
         std::int64_t first = bc.last_period ? *bc.last_period + 1 : 0;
-        auto periods = due_periods(contract.start, *cycle, *mode, contract.end, first, m_ctx.business_date,
-                                   k_max_periods_per_run);
+        // Every due period, however many: dates are bounded (1900-2999), so is the count.
+        auto periods = due_periods(contract.start, *cycle, *mode, contract.end, first, m_ctx.business_date);
         std::vector<ledger::Charge> charges;
         if (m_contracts_with_charges.count(contract.id) != 0) {
             auto pending = ledger::unbilled_charges_of_contract(m_ledger, contract.id, m_as_of);
@@ -364,8 +367,10 @@ private:
         inv.key = **key;
         if (m_batch_first == 0) {
             m_batch_first = inv.key;
+            m_batch_first_id = inv.display_id();
         }
         m_batch_last = inv.key;
+        m_batch_last_id = inv.display_id();
         if (inv.number) {
             m_numbers[inv.series] = *inv.number;
         }
@@ -472,6 +477,8 @@ private:
     std::int64_t m_run = 0;
     std::int64_t m_batch_first = 0;  // keys of the invoices created in the open transaction
     std::int64_t m_batch_last = 0;
+    std::string m_batch_first_id;  // "A-000001" (empty for drafts)
+    std::string m_batch_last_id;
     CycleSummary m_summary;
 };
 

@@ -302,6 +302,34 @@ private:
         }
     }
 
+    // Once a contract has been billed, its schedule is history: changing its start, cycle or
+    // billing mode would re-cut periods already invoiced. Its end, items and prices may change.
+    Result<void> check_billed_schedule(const ledger::Contract& contract, const RawRecord& raw, Checker& check)
+    {
+        auto existing = ledger::find_contract(m_ledger, contract.id);
+        if (!existing) {
+            return tl::unexpected(existing.error());
+        }
+        if (!*existing) {
+            return {};
+        }
+        const ledger::Contract& before = **existing;
+        if (before.start == contract.start && before.cycle == contract.cycle && before.billing == contract.billing) {
+            return {};
+        }
+        auto billed = ledger::contract_billed(m_ledger, contract.id);
+        if (!billed) {
+            return tl::unexpected(billed.error());
+        }
+        if (*billed) {
+            check.add(raw[Field::start], raw.line,
+                      fmt::format("contract '{}' has been billed: its start, cycle and billing cannot change "
+                                  "(give it an end date and import a new contract)",
+                                  contract.id));
+        }
+        return {};
+    }
+
     Result<void> flush_contracts(FileReport& report)
     {
         std::vector<Problem> problems;
@@ -331,6 +359,11 @@ private:
                 if (!*known) {
                     check.add(raw[Field::service], raw.line,
                               fmt::format("service '{}' does not exist (import services first)", item.service));
+                }
+            }
+            if (!check.failed()) {
+                if (auto r = check_billed_schedule(pending.contract, raw, check); !r) {
+                    return r;
                 }
             }
             if (!check.failed()) {

@@ -279,6 +279,16 @@ Result<bool> contract_exists(Ledger& ledger, std::string_view id)
     });
 }
 
+Result<bool> contract_billed(Ledger& ledger, std::string_view id)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("SELECT 1 FROM invoices WHERE contract = ? AND period_start IS NOT NULL LIMIT 1");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, id);
+        return stmt.step();
+    });
+}
+
 Result<UpsertResult> upsert_charge(Ledger& ledger, std::int64_t run, const Charge& r)
 {
     return guard([&]() -> UpsertResult {

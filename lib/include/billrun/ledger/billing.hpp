@@ -50,6 +50,8 @@ Result<void> mark_charge_billed(Ledger& ledger, std::string_view charge, std::in
 
 Result<UpsertResult> upsert_charge(Ledger& ledger, std::int64_t run, const Charge& record);
 Result<bool> contract_exists(Ledger& ledger, std::string_view id);
+// Whether any invoice bills a period of this contract.
+Result<bool> contract_billed(Ledger& ledger, std::string_view id);
 
 // Lookups for show and approve.
 Result<std::optional<Invoice>> find_invoice_by_key(Ledger& ledger, std::int64_t key);
