@@ -127,6 +127,37 @@ Result<RunContext> AppContext::run_context(const std::string& timezone)
     return ctx;
 }
 
+Result<Stage> AppContext::stage()
+{
+    Stage stage;
+    auto chosen = format(io::Format::yaml);
+    if (!chosen) {
+        return tl::unexpected(chosen.error());
+    }
+    stage.format = *chosen;
+    auto loaded = config();
+    if (!loaded) {
+        return tl::unexpected(loaded.error());
+    }
+    stage.config = *loaded;
+    auto run = run_context(stage.config->company.timezone);
+    if (!run) {
+        return tl::unexpected(run.error());
+    }
+    stage.run = std::move(*run);
+    auto opened = open_ledger();
+    if (!opened) {
+        return tl::unexpected(opened.error());
+    }
+    stage.ledger = std::move(*opened);
+    auto stream = out();
+    if (!stream) {
+        return tl::unexpected(stream.error());
+    }
+    stage.out = *stream;
+    return stage;
+}
+
 Result<std::ostream*> AppContext::out()
 {
     if (options.out.empty() || options.out == "-") {

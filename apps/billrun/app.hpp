@@ -30,6 +30,15 @@ struct GlobalOptions {
     bool verbose = false;
 };
 
+// What a stage command needs before it calls into the library.
+struct Stage {
+    io::Format format = io::Format::yaml;
+    const config::Config* config = nullptr;
+    RunContext run;
+    std::unique_ptr<ledger::Ledger> ledger;
+    std::ostream* out = nullptr;
+};
+
 class AppContext {
 public:
     GlobalOptions options;
@@ -54,6 +63,11 @@ public:
 
     void warn(std::string_view message) const;
     void info(std::string_view message) const;  // suppressed by -q
+
+    // The format, configuration, business date, ledger and artifact stream, in that order,
+    // so usage and configuration errors come before the ledger is touched, and an unwritable
+    // --out fails before anything commits.
+    Result<Stage> stage();
 
     // Set by the chosen subcommand; run after parsing.
     std::function<Result<int>()> action;

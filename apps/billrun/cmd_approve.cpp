@@ -18,8 +18,11 @@ struct ApproveCommand {
 
 Result<int> run_approve(AppContext& ctx, const ApproveCommand& cmd)
 {
-    if (cmd.all == !cmd.ids.empty()) {
-        return fail(ErrorCode::usage, "give the drafts' keys (from 'billrun cycle' output) or --all, not both");
+    if (cmd.all && !cmd.ids.empty()) {
+        return fail(ErrorCode::usage, "give the drafts' keys or --all, not both");
+    }
+    if (!cmd.all && cmd.ids.empty()) {
+        return fail(ErrorCode::usage, "give the keys of the drafts to approve (the 'key' of each draft invoice), or --all");
     }
     std::vector<std::int64_t> keys;
     for (const auto& id : cmd.ids) {
@@ -30,30 +33,14 @@ Result<int> run_approve(AppContext& ctx, const ApproveCommand& cmd)
         }
         keys.push_back(key);
     }
-    auto format = ctx.format(io::Format::yaml);
-    if (!format) {
-        return tl::unexpected(format.error());
-    }
-    auto config = ctx.config();
-    if (!config) {
-        return tl::unexpected(config.error());
-    }
-    auto run = ctx.run_context((*config)->company.timezone);
-    if (!run) {
-        return tl::unexpected(run.error());
-    }
-    auto ledger = ctx.open_ledger();
-    if (!ledger) {
-        return tl::unexpected(ledger.error());
-    }
-    auto out = ctx.out();
-    if (!out) {
-        return tl::unexpected(out.error());
+    auto stage = ctx.stage();
+    if (!stage) {
+        return tl::unexpected(stage.error());
     }
     billing::InvoiceSink sink = [&](ledger::Invoice invoice, bool provisional) {
-        ctx.write_document(**out, *format, billing::invoice_document(invoice, provisional));
+        ctx.write_document(*stage->out, stage->format, billing::invoice_document(invoice, provisional));
     };
-    auto summary = billing::approve(**ledger, *run, keys, cmd.all, sink);
+    auto summary = billing::approve(*stage->ledger, stage->run, keys, cmd.all, sink);
     if (!summary) {
         return tl::unexpected(summary.error());
     }

@@ -12,33 +12,17 @@ namespace {
 
 Result<int> run_cycle(AppContext& ctx)
 {
-    auto format = ctx.format(io::Format::yaml);
-    if (!format) {
-        return tl::unexpected(format.error());
+    auto stage = ctx.stage();
+    if (!stage) {
+        return tl::unexpected(stage.error());
     }
-    auto config = ctx.config();
-    if (!config) {
-        return tl::unexpected(config.error());
-    }
-    auto run = ctx.run_context((*config)->company.timezone);
-    if (!run) {
-        return tl::unexpected(run.error());
-    }
-    auto ledger = ctx.open_ledger();
-    if (!ledger) {
-        return tl::unexpected(ledger.error());
-    }
-    auto out = ctx.out();
-    if (!out) {
-        return tl::unexpected(out.error());
-    }
-    InvoicePipe pipe(ctx, **out, *format);
-    auto summary = billing::run_cycle(**ledger, **config, *run, pipe.sink());
+    InvoicePipe pipe(ctx, *stage->out, stage->format);
+    auto summary = billing::run_cycle(*stage->ledger, *stage->config, stage->run, pipe.sink());
     pipe.finish();
     if (!summary) {
         return tl::unexpected(summary.error());
     }
-    ctx.write_document(**out, *format, billing::cycle_run_document(*summary, *run, "cycle"));
+    ctx.write_document(*stage->out, stage->format, billing::cycle_run_document(*summary, stage->run, "cycle"));
     if (ctx.options.dry_run) {
         ctx.info(fmt::format("dry run: {} invoice(s) would be created; nothing was written", summary->invoices));
     }

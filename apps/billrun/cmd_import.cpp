@@ -43,28 +43,12 @@ Result<int> run_import(AppContext& ctx, const ImportCommand& cmd)
                                                   "or charges (payments come with reconcile)",
                                                   cmd.kind));
     }
-    auto format = ctx.format(io::Format::yaml);
-    if (!format) {
-        return tl::unexpected(format.error());
-    }
-    auto config = ctx.config();
-    if (!config) {
-        return tl::unexpected(config.error());
-    }
-    auto run = ctx.run_context((*config)->company.timezone);
-    if (!run) {
-        return tl::unexpected(run.error());
-    }
-    auto ledger = ctx.open_ledger();
-    if (!ledger) {
-        return tl::unexpected(ledger.error());
-    }
-    auto out = ctx.out();  // opened first: an unwritable --out must fail before the import commits
-    if (!out) {
-        return tl::unexpected(out.error());
+    auto stage = ctx.stage();
+    if (!stage) {
+        return tl::unexpected(stage.error());
     }
     import::Options options{*kind, cmd.files, cmd.skip_invalid};
-    auto outcome = import::run_import(**ledger, **config, *run, options);
+    auto outcome = import::run_import(*stage->ledger, *stage->config, stage->run, options);
     if (!outcome) {
         return tl::unexpected(outcome.error());
     }
@@ -75,7 +59,7 @@ Result<int> run_import(AppContext& ctx, const ImportCommand& cmd)
         for (const auto& p : report.errors) {
             std::cerr << p.text() << '\n';
         }
-        ctx.write_document(**out, *format, report_document(report, *kind, outcome->committed));
+        ctx.write_document(*stage->out, stage->format, report_document(report, *kind, outcome->committed));
     }
     if (outcome->invalid > 0 && !cmd.skip_invalid) {
         return fail(ErrorCode::data_invalid,

@@ -378,7 +378,7 @@ std::optional<ledger::ContractItem> to_item(const RawField& service, const RawFi
     ledger::ContractItem item;
     bool ok = true;
     if (service.value.empty()) {
-        check.add(service, line, "service is required for each contract item");
+        check.add(service, line, "service is required");
         ok = false;
     }
     item.service = service.value;

@@ -5,6 +5,7 @@
 
 #include "fields.hpp"
 #include "guard.hpp"
+#include "rows.hpp"
 #include "sqlite.hpp"
 
 namespace billrun::ledger {
@@ -33,42 +34,17 @@ Result<std::vector<BillableContract>> contracts_after(Ledger& ledger, std::strin
     return guard([&] {
         std::vector<BillableContract> batch;
         auto& stmt = ledger.statement(
-            "SELECT c.id, c.customer, c.start, c.start_time, c.end_date, c.cycle, c.billing, c.due_days, "
-            "c.due_day, c.series, c.payment_method, c.auto_send, c.template, c.bank_account, c.iss_withheld, "
-            "cu.tax_id, cu.iss_withheld, "
+            "SELECT " BILLRUN_CONTRACT_COLUMNS("c.") ", cu.tax_id, cu.iss_withheld, "
             "(SELECT i.period_index FROM invoices i WHERE i.contract = c.id ORDER BY i.period_start DESC LIMIT 1) "
             "FROM contracts c JOIN customers cu ON cu.id = c.customer WHERE c.id > ? ORDER BY c.id LIMIT ?");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, after).bind(2, limit);
         while (stmt.step()) {
             BillableContract b;
-            Contract& c = b.contract;
-            c.id = stmt.column_text(0);
-            c.customer = stmt.column_text(1);
-            c.start = date_of(stmt.column_text(2));
-            c.start_time = stmt.column_text(3);
-            if (auto end = stmt.column_opt_text(4)) {
-                c.end = date_of(*end);
-            }
-            c.cycle = stmt.column_text(5);
-            c.billing = stmt.column_text(6);
-            if (auto v = stmt.column_opt_int(7)) {
-                c.due_days = static_cast<int>(*v);
-            }
-            if (auto v = stmt.column_opt_int(8)) {
-                c.due_day = static_cast<int>(*v);
-            }
-            c.series = stmt.column_text(9);
-            c.payment_method = stmt.column_text(10);
-            c.auto_send = stmt.column_int(11) != 0;
-            c.template_name = stmt.column_text(12);
-            c.bank_account = stmt.column_text(13);
-            if (auto v = stmt.column_opt_int(14)) {
-                c.iss_withheld = *v != 0;
-            }
-            b.customer_tax_id = stmt.column_text(15);
-            b.customer_iss_withheld = stmt.column_int(16) != 0;
-            b.last_period = stmt.column_opt_int(17);
+            b.contract = read_contract_row(stmt);
+            b.customer_tax_id = stmt.column_text(k_contract_column_count);
+            b.customer_iss_withheld = stmt.column_int(k_contract_column_count + 1) != 0;
+            b.last_period = stmt.column_opt_int(k_contract_column_count + 2);
             batch.push_back(std::move(b));
         }
         if (batch.empty()) {

@@ -5,6 +5,7 @@
 
 #include "fields.hpp"
 #include "guard.hpp"
+#include "rows.hpp"
 #include "sqlite.hpp"
 
 namespace billrun::ledger {
@@ -175,38 +176,13 @@ std::optional<Contract> load_contract(Ledger& ledger, std::string_view id)
 {
     Contract c;
     {
-        auto& stmt = ledger.statement(
-            "SELECT id, customer, start, start_time, end_date, cycle, billing, due_days, due_day, "
-            "series, payment_method, auto_send, template, bank_account, iss_withheld "
-            "FROM contracts WHERE id = ?");
+        auto& stmt = ledger.statement("SELECT " BILLRUN_CONTRACT_COLUMNS("") " FROM contracts WHERE id = ?");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, id);
         if (!stmt.step()) {
             return std::nullopt;
         }
-        c.id = stmt.column_text(0);
-        c.customer = stmt.column_text(1);
-        c.start = parse_iso_date(stmt.column_text(2)).value_or(Date());
-        c.start_time = stmt.column_text(3);
-        if (auto end = stmt.column_opt_text(4)) {
-            c.end = parse_iso_date(*end);
-        }
-        c.cycle = stmt.column_text(5);
-        c.billing = stmt.column_text(6);
-        if (auto v = stmt.column_opt_int(7)) {
-            c.due_days = static_cast<int>(*v);
-        }
-        if (auto v = stmt.column_opt_int(8)) {
-            c.due_day = static_cast<int>(*v);
-        }
-        c.series = stmt.column_text(9);
-        c.payment_method = stmt.column_text(10);
-        c.auto_send = stmt.column_int(11) != 0;
-        c.template_name = stmt.column_text(12);
-        c.bank_account = stmt.column_text(13);
-        if (auto v = stmt.column_opt_int(14)) {
-            c.iss_withheld = *v != 0;
-        }
+        c = read_contract_row(stmt);
     }
     auto& items = ledger.statement(
         "SELECT service, quantity, price FROM contract_items WHERE contract = ? ORDER BY position");

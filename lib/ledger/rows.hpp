@@ -1,0 +1,20 @@
+#pragma once
+// Reading records back from statement rows whose columns follow a fixed order.
+#include <billrun/ledger/records.hpp>
+
+#include "sqlite.hpp"
+
+namespace billrun::ledger {
+
+// The contract columns, in the order read_contract_row expects them (prefix each with an
+// alias in a join).
+#define BILLRUN_CONTRACT_COLUMNS(p)                                                                 \
+    p "id, " p "customer, " p "start, " p "start_time, " p "end_date, " p "cycle, " p "billing, " p \
+      "due_days, " p "due_day, " p "series, " p "payment_method, " p "auto_send, " p "template, " p  \
+      "bank_account, " p "iss_withheld"
+inline constexpr int k_contract_column_count = 15;
+
+// A contract from columns [first, first + k_contract_column_count); items left empty.
+Contract read_contract_row(const sql::Statement& stmt, int first = 0);
+
+}  // namespace billrun::ledger
