@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "fields.hpp"
+#include "events.hpp"
 #include "guard.hpp"
 #include "rows.hpp"
 #include "sqlite.hpp"
@@ -301,9 +302,7 @@ Result<UpsertResult> upsert_charge(Ledger& ledger, std::int64_t run, const Charg
         stmt.bind(3, r.contract.empty() ? std::nullopt : std::optional<std::string>(r.contract));
         stmt.bind(4, r.date.iso()).bind(5, r.service).bind(6, r.quantity).bind(7, opt(r.price));
         stmt.bind(8, r.description).bind(9, hash).bind(10, run).run();
-        auto& event = ledger.statement(
-            "INSERT INTO events (run, entity, entity_id, action, detail) VALUES (?, 'charge', ?, ?, NULL)");
-        event.bind(1, run).bind(2, r.id).bind(3, existing ? "updated" : "created").run();
+        insert_event(ledger, run, "charge", r.id, existing ? "updated" : "created");
         return {existing ? UpsertOutcome::updated : UpsertOutcome::created, {}};
     });
 }
@@ -416,9 +415,7 @@ Result<bool> issue_draft(Ledger& ledger, std::int64_t run, std::int64_t key, std
             series.step();
             name = series.column_text(0);
         }
-        auto& event = ledger.statement(
-            "INSERT INTO events (run, entity, entity_id, action, detail) VALUES (?, 'invoice', ?, 'issued', ?)");
-        event.bind(1, run).bind(2, std::to_string(key)).bind(3, fmt::format("{}-{:06}", name, number)).run();
+        insert_event(ledger, run, "invoice", std::to_string(key), "issued", fmt::format("{}-{:06}", name, number));
         return true;
     });
 }

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "events.hpp"
 #include "guard.hpp"
 #include "schema.hpp"
 #include "sqlite.hpp"
@@ -228,36 +229,33 @@ Result<void> finish_run(Ledger& ledger, std::int64_t run, const std::string& fin
     });
 }
 
+void insert_event(Ledger& ledger, std::int64_t run, std::string_view entity, std::string_view entity_id,
+                  std::string_view action, std::string_view detail, std::optional<std::int64_t> key_from,
+                  std::optional<std::int64_t> key_to)
+{
+    auto& stmt = ledger.statement(
+        "INSERT INTO events (entity, entity_id, run, seq, action, detail, key_from, key_to) VALUES (?,?,?,?,?,?,?,?)");
+    stmt.bind(1, entity).bind(2, entity_id).bind(3, run).bind(4, ledger.next_event_seq()).bind(5, action);
+    if (detail.empty()) {
+        stmt.bind_null(6);
+    } else {
+        stmt.bind(6, detail);
+    }
+    stmt.bind(7, key_from).bind(8, key_to).run();
+}
+
 Result<void> append_event(Ledger& ledger, std::int64_t run, std::string_view entity,
                           std::string_view entity_id, std::string_view action,
                           std::string_view detail)
 {
-    return guard([&] {
-        auto& stmt = ledger.statement(
-            "INSERT INTO events (run, entity, entity_id, action, detail) VALUES (?, ?, ?, ?, ?)");
-        stmt.bind(1, run).bind(2, entity).bind(3, entity_id).bind(4, action);
-        if (detail.empty()) {
-            stmt.bind_null(5);
-        } else {
-            stmt.bind(5, detail);
-        }
-        stmt.run();
-    });
+    return guard([&] { insert_event(ledger, run, entity, entity_id, action, detail); });
 }
 
 Result<void> append_range_event(Ledger& ledger, std::int64_t run, std::string_view entity, std::int64_t key_from,
                                 std::int64_t key_to, std::string_view action, std::string_view detail)
 {
     return guard([&] {
-        auto& stmt = ledger.statement(
-            "INSERT INTO events (run, entity, entity_id, action, detail, key_from, key_to) VALUES (?, ?, ?, ?, ?, ?, ?)");
-        stmt.bind(1, run).bind(2, entity).bind(3, fmt::format("{}..{}", key_from, key_to)).bind(4, action);
-        if (detail.empty()) {
-            stmt.bind_null(5);
-        } else {
-            stmt.bind(5, detail);
-        }
-        stmt.bind(6, key_from).bind(7, key_to).run();
+        insert_event(ledger, run, entity, fmt::format("{}..{}", key_from, key_to), action, detail, key_from, key_to);
     });
 }
 
@@ -272,10 +270,12 @@ Result<std::vector<Event>> events_for(Ledger& ledger, std::string_view entity,
             key = std::stoll(std::string(entity_id));
         }
         auto& stmt = ledger.statement(
-            "SELECT e.id, e.run, r.command, r.started, e.entity, e.entity_id, e.action, "
-            "coalesce(e.detail, '') FROM events e JOIN runs r ON r.id = e.run "
-            "WHERE e.entity = ?1 AND (e.entity_id = ?2 OR e.id IN (SELECT id FROM events WHERE entity = ?1 "
-            "AND key_from IS NOT NULL AND key_from <= ?3 AND key_to >= ?3)) ORDER BY e.id");
+            "SELECT e.run, e.seq, r.command, r.started, e.entity, e.entity_id, e.action, coalesce(e.detail, '') "
+            "FROM events e JOIN runs r ON r.id = e.run WHERE e.entity = ?1 AND e.entity_id = ?2 "
+            "UNION ALL "
+            "SELECT e.run, e.seq, r.command, r.started, e.entity, e.entity_id, e.action, coalesce(e.detail, '') "
+            "FROM events e JOIN runs r ON r.id = e.run WHERE e.entity = ?1 AND e.key_from IS NOT NULL "
+            "AND e.key_from <= ?3 AND e.key_to >= ?3 ORDER BY 1, 2");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, entity).bind(2, entity_id).bind(3, key);
         std::vector<Event> events;

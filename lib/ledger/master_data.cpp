@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "fields.hpp"
+#include "events.hpp"
 #include "guard.hpp"
 #include "rows.hpp"
 #include "sqlite.hpp"
@@ -31,15 +32,7 @@ std::optional<Existing> existing_row(Ledger& ledger, const char* sql, std::strin
 void event(Ledger& ledger, std::int64_t run, std::string_view entity, std::string_view id,
            std::string_view action, std::string_view detail = {})
 {
-    auto& stmt = ledger.statement(
-        "INSERT INTO events (run, entity, entity_id, action, detail) VALUES (?, ?, ?, ?, ?)");
-    stmt.bind(1, run).bind(2, entity).bind(3, id).bind(4, action);
-    if (detail.empty()) {
-        stmt.bind_null(5);
-    } else {
-        stmt.bind(5, detail);
-    }
-    stmt.run();
+    insert_event(ledger, run, entity, id, action, detail);
 }
 
 std::optional<std::int64_t> opt64(const std::optional<Centavos>& v)

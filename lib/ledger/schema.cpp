@@ -18,18 +18,20 @@ CREATE TABLE runs (
     counts TEXT
 );
 
+-- Keyed by the record it speaks of, so a record's history is one range of the table and
+-- writing an event is one b-tree insert. `seq` orders the events of one run.
 CREATE TABLE events (
-    id INTEGER PRIMARY KEY,
-    run INTEGER NOT NULL,  -- runs(id); not a foreign key: checked on every insert, never violated
     entity TEXT NOT NULL,
     entity_id TEXT NOT NULL,
+    run INTEGER NOT NULL,  -- runs(id); not a foreign key: checked on every insert, never violated
+    seq INTEGER NOT NULL,
     action TEXT NOT NULL,
     detail TEXT,
     -- A bulk event (cycle's "issued" for a batch) names the range of integer keys it covers.
     key_from INTEGER,
-    key_to INTEGER
-);
-CREATE INDEX events_by_entity ON events(entity, entity_id);
+    key_to INTEGER,
+    PRIMARY KEY (entity, entity_id, run, seq)
+) WITHOUT ROWID;
 CREATE INDEX events_by_key_range ON events(entity, key_from) WHERE key_from IS NOT NULL;
 CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;

@@ -146,6 +146,24 @@ def approve_dry_run_shows_the_numbers_and_changes_nothing():
 
 
 @test
+def approve_on_a_locked_ledger_gives_exit_75():
+    import sqlite3
+    with approval_workspace() as ws:
+        cycle_docs(ws.run("cycle", "--date", "2026-02-28"))
+        before = ws.dump()
+        con = sqlite3.connect(ws.path("billrun.db"), isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            r = ws.run("approve", "--all", env={"BILLRUN_BUSY_TIMEOUT_MS": "200"})
+            assert r.code == 75, r
+            assert r.stdout.strip() == "", r
+            con.execute("ROLLBACK")
+        finally:
+            con.close()
+        assert ws.dump() == before
+
+
+@test
 def show_invoice_by_its_number_when_implemented():
     with approval_workspace() as ws:
         drafts, _ = cycle_docs(ws.run("cycle", "--date", "2026-01-31"))

@@ -1,7 +1,6 @@
 """billrun cycle money: line amounts, ISS and totals in integer centavos rounded half to even
 (ABNT NBR 5891), ISS withheld, federal withholdings with their minimum, daily proration,
 --dry-run, and contracts set aside. Expected figures are computed here with fractions."""
-import datetime
 from fractions import Fraction
 
 from harness import (Workspace, cents, cnpj_digits, cpf_digits, cycle_docs, edit_config, expected_periods,
@@ -137,8 +136,9 @@ def quantity_text(q):
 
 
 def check_invoice(doc, lines, totals):
-    assert [(l["service"], Fraction(l["quantity"]), cents(l["unit_price"]), cents(l["amount"]), Fraction(l["iss_rate"]))
-            for l in doc["lines"]] == [(s, Fraction(q), p, a, r) for s, q, p, a, r, _ in lines], (doc["contract"], doc["lines"])
+    got_lines = [(l["service"], Fraction(l["quantity"]), cents(l["unit_price"]), cents(l["amount"]),
+                  Fraction(l["iss_rate"])) for l in doc["lines"]]
+    assert got_lines == [(s, Fraction(q), p, a, r) for s, q, p, a, r, _ in lines], (doc["contract"], doc["lines"])
     assert [l["quantity"] for l in doc["lines"]] == [quantity_text(line[1]) for line in lines], doc["lines"]
     got = {k: cents(v) for k, v in doc["totals"].items()}
     want = {k: totals[k] for k in ("gross", "iss", "withheld", "net")}

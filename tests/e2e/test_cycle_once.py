@@ -72,6 +72,7 @@ def a_run_missed_for_three_months_bills_each_period_once():
     with small_workspace() as ws:
         r = ws.run("cycle", "--date", "2026-01-31")
         assert r.code == 0, r
+        assert r.stderr == "", r  # quiet for cron when all went well
         invoices, run = cycle_docs(r)
         assert [(i["contract"], i["period"]["start"]) for i in invoices] == \
             [("M1", "2026-01-15"), ("M2", "2026-01-31"), ("M3", "2026-01-01")]

@@ -8,7 +8,7 @@ import datetime
 import random
 
 from harness import (Workspace, add_months_anchored, billing_day, cpf_digits, cycle_docs, expected_periods,
-                     import_records, main, nth_period_start, test, to_date)
+                     import_records, json_docs, main, nth_period_start, test, to_date, validate_sample)
 
 DAY = datetime.timedelta(days=1)
 
@@ -181,9 +181,12 @@ def cron_runs_and_one_catch_up_run_bill_the_same_periods():
         cron_set = got
 
     with workspace_with(contracts) as once:
-        r = once.run("cycle", "--date", FINAL.isoformat())
+        r = once.run("cycle", "--date", FINAL.isoformat(), "--format", "json")
         assert r.code == 0, r
-        invoices, run = cycle_docs(r)
+        docs = json_docs(r.stdout)
+        validate_sample(docs)  # a long stream: a sample (the cron runs' outputs were checked whole)
+        invoices = [d for d in docs if d["kind"] == "invoice"]
+        [run] = [d for d in docs if d["kind"] == "run"]
         assert run["counts"]["invoices"] == len(invoices) == len(expected), run["counts"]
         rows = ledger_invoices(once)
         got = {(c, s, e) for c, s, e, *_ in rows}
@@ -255,6 +258,25 @@ def arrears_waits_for_the_period_end_and_advance_bills_on_the_start():
         assert ws.run("cycle", "--date", "2024-02-29").code == 0
         assert periods("A1")[1:] == [("2024-02-29", "2024-03-30", "2024-02-29")]
         assert len(periods("R1")) == 1
+
+
+@test
+def a_contract_of_one_day_is_billed_once_for_that_day():
+    day = datetime.date(2028, 2, 29)
+    contracts = [{"id": f"O{i}", "customer": "C1", "start": day, "end": day, "cycle": cycle, "billing": mode,
+                  "due": None, "series": ""}
+                 for i, (cycle, mode) in enumerate([("monthly", "advance"), ("annual", "arrears"),
+                                                    ("weekly", "arrears"), ("every 10 days", "advance")])]
+    with workspace_with(contracts) as ws:
+        assert ws.run("cycle", "--date", "2028-02-28").code == 0
+        assert ws.query("SELECT count(*) FROM invoices") == [(0,)]
+        r = ws.run("cycle", "--date", "2028-02-29")
+        assert r.code == 0, r
+        invoices, _ = cycle_docs(r)
+        assert sorted((d["contract"], d["period"]["start"], d["period"]["end"]) for d in invoices) == \
+            [(f"O{i}", "2028-02-29", "2028-02-29") for i in range(4)]
+        assert ws.run("cycle", "--date", "2031-01-01").code == 0
+        assert ws.query("SELECT count(*) FROM invoices") == [(4,)]
 
 
 if __name__ == "__main__":

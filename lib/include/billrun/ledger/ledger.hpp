@@ -42,6 +42,8 @@ public:
     // by the SQL literal's address.
     sqlite3* db() const { return m_db; }
     sql::Statement& statement(const char* sql_literal);
+    // Orders the events this process writes (one process, one run).
+    std::int64_t next_event_seq() { return ++m_event_seq; }
 
 private:
     Ledger() = default;
@@ -49,6 +51,7 @@ private:
     std::filesystem::path m_path;
     sqlite3* m_db = nullptr;
     int m_schema_version = 0;
+    std::int64_t m_event_seq = 0;
     std::unique_ptr<Cache> m_cache;
 };
 

@@ -119,8 +119,8 @@ struct Invoice {
 };
 
 struct Event {
-    std::int64_t id = 0;
     std::int64_t run = 0;
+    std::int64_t seq = 0;
     std::string command;  // the run's command
     std::string at;       // the run's start time (ISO 8601)
     std::string entity;
