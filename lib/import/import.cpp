@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <billrun/core/text.hpp>
+#include <billrun/core/periods.hpp>
 #include <billrun/io/files.hpp>
 #include <billrun/ledger/billing.hpp>
 
@@ -314,6 +315,23 @@ private:
             return {};
         }
         const ledger::Contract& before = **existing;
+        if (before.end && (!contract.end || *contract.end > *before.end)) {
+            // Moving the end later once the period cut short by it is billed would leave the
+            // rest of that period unbilled forever.
+            auto cut = ledger::contract_period_billed(m_ledger, contract.id, before.end->iso());
+            if (!cut) {
+                return tl::unexpected(cut.error());
+            }
+            auto cycle = parse_cycle(before.cycle);
+            bool partial = *cut && cycle && period_start(before.start, *cycle, **cut + 1) != before.end->add_days(1);
+            if (partial) {
+                check.add(raw[Field::end], raw.line,
+                          fmt::format("contract '{}' ended on {} and that last period is billed: its end cannot "
+                                      "move later (import a new contract for the extension)",
+                                      contract.id, before.end->iso()));
+                return {};
+            }
+        }
         if (before.start == contract.start && before.cycle == contract.cycle && before.billing == contract.billing) {
             return {};
         }

@@ -266,6 +266,21 @@ Result<bool> contract_billed(Ledger& ledger, std::string_view id)
     });
 }
 
+Result<std::optional<std::int64_t>> contract_period_billed(Ledger& ledger, std::string_view id,
+                                                           std::string_view period_end)
+{
+    return guard([&]() -> std::optional<std::int64_t> {
+        auto& stmt = ledger.statement(
+            "SELECT period_index FROM invoices WHERE contract = ? AND period_end = ? AND period_index IS NOT NULL LIMIT 1");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, id).bind(2, period_end);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        return stmt.column_int(0);
+    });
+}
+
 Result<UpsertResult> upsert_charge(Ledger& ledger, std::int64_t run, const Charge& r)
 {
     return guard([&]() -> UpsertResult {

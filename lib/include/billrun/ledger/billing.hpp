@@ -52,6 +52,9 @@ Result<UpsertResult> upsert_charge(Ledger& ledger, std::int64_t run, const Charg
 Result<bool> contract_exists(Ledger& ledger, std::string_view id);
 // Whether any invoice bills a period of this contract.
 Result<bool> contract_billed(Ledger& ledger, std::string_view id);
+// The index of the billed period of this contract that ends on `period_end`, if any.
+Result<std::optional<std::int64_t>> contract_period_billed(Ledger& ledger, std::string_view id,
+                                                           std::string_view period_end);
 
 // Lookups for show and approve.
 Result<std::optional<Invoice>> find_invoice_by_key(Ledger& ledger, std::int64_t key);
