@@ -4,6 +4,8 @@
 #include <charconv>
 
 #include <billrun/billing/cycle.hpp>
+#include <billrun/boleto/issue.hpp>
+#include <billrun/ledger/boletos.hpp>
 #include <billrun/core/tax_id.hpp>
 #include <billrun/ledger/billing.hpp>
 
@@ -119,6 +121,17 @@ Result<std::optional<ledger::Invoice>> find_invoice(ledger::Ledger& ledger, cons
 
 Result<std::optional<io::Map>> find_document(ledger::Ledger& ledger, const std::string& kind, std::string& id)
 {
+    if (kind == "boleto") {
+        auto found = ledger::find_boleto(ledger, id);
+        if (!found) {
+            return tl::unexpected(found.error());
+        }
+        if (!*found) {
+            return std::optional<io::Map>();
+        }
+        id = std::to_string((*found)->key);
+        return std::optional<io::Map>(boleto::boleto_document(**found));
+    }
     if (kind == "invoice") {
         auto found = find_invoice(ledger, id);
         if (!found) {
@@ -157,9 +170,9 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
     if (kind.ends_with("s")) {
         kind.pop_back();
     }
-    if (kind != "customer" && kind != "service" && kind != "contract" && kind != "invoice") {
+    if (kind != "customer" && kind != "service" && kind != "contract" && kind != "invoice" && kind != "boleto") {
         return fail(ErrorCode::usage,
-                    fmt::format("cannot show '{}': expected customer, service, contract or invoice", cmd.kind));
+                    fmt::format("cannot show '{}': expected customer, service, contract, invoice or boleto", cmd.kind));
     }
     auto format = ctx.format(io::Format::yaml);
     if (!format) {
@@ -203,9 +216,9 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
 void setup_show(CLI::App& app, AppContext& ctx)
 {
     auto cmd = std::make_shared<ShowCommand>();
-    auto* sub = app.add_subcommand("show", "Show one customer, service, contract or invoice, whole, with its history");
-    sub->add_option("KIND", cmd->kind, "customer | service | contract | invoice")->required();
-    sub->add_option("ID", cmd->id, "The record's id (an invoice: A-000123, or its key)")->required();
+    auto* sub = app.add_subcommand("show", "Show one customer, service, contract, invoice or boleto, whole, with its history");
+    sub->add_option("KIND", cmd->kind, "customer | service | contract | invoice | boleto")->required();
+    sub->add_option("ID", cmd->id, "The record's id (an invoice or boleto: A-000123, or its key; a boleto also by nosso numero)")->required();
     sub->callback([&ctx, cmd] { ctx.action = [&ctx, cmd] { return run_show(ctx, *cmd); }; });
 }
 

@@ -352,4 +352,19 @@ Centavos line_amount(Quantity quantity, Centavos unit_price)
     return saturate(wide_div_round_half_even(static_cast<Wide>(quantity) * unit_price, 1000));
 }
 
+std::string format_money_br(Centavos value)
+{
+    std::string plain = format_money(value);  // "-1234.50"
+    bool negative = !plain.empty() && plain.front() == '-';
+    std::string digits = plain.substr(negative ? 1 : 0, plain.size() - (negative ? 1 : 0) - 3);
+    std::string grouped;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) {
+            grouped += '.';
+        }
+        grouped += digits[i];
+    }
+    return (negative ? "-" : "") + grouped + "," + plain.substr(plain.size() - 2);
+}
+
 }  // namespace billrun

@@ -173,7 +173,59 @@ CREATE TABLE charges (
 CREATE INDEX charges_unbilled ON charges(customer, contract) WHERE invoice IS NULL;
 )sql";
 
-constexpr std::array<std::string_view, 2> k_migrations{k_v1, k_v2};
+// v3: boletos, each account's nosso número sequence, and the remessa files with their NSA.
+constexpr std::string_view k_v3 = R"sql(
+CREATE TABLE bank_sequences (
+    account TEXT PRIMARY KEY,
+    last_nosso_numero INTEGER NOT NULL,
+    last_remessa INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+
+-- A remessa is recorded (with its titles) before its file is written, so a run killed in
+-- between rewrites the same file, with the same NSA and content, instead of losing it.
+CREATE TABLE remessas (
+    id INTEGER PRIMARY KEY,
+    account TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    layout TEXT NOT NULL,
+    path TEXT NOT NULL,
+    generated TEXT NOT NULL,
+    generated_time TEXT NOT NULL,
+    titles INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'writing' CHECK (status IN ('writing', 'written')),
+    run INTEGER NOT NULL,
+    UNIQUE (account, sequence)
+);
+
+CREATE TABLE boletos (
+    id INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL UNIQUE REFERENCES invoices(id),  -- one boleto per invoice, ever
+    account TEXT NOT NULL,
+    bank TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    nosso_numero TEXT NOT NULL,
+    nosso_numero_dv TEXT NOT NULL,
+    nosso_numero_display TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    fine_percent INTEGER NOT NULL,
+    interest_per_day INTEGER NOT NULL,
+    barcode TEXT NOT NULL CHECK (length(barcode) = 44),
+    linha_digitavel TEXT NOT NULL CHECK (length(linha_digitavel) = 47),
+    pix TEXT,
+    pdf TEXT,
+    remessa INTEGER REFERENCES remessas(id),
+    status TEXT NOT NULL DEFAULT 'issued',
+    run INTEGER NOT NULL,
+    UNIQUE (account, sequence),            -- a nosso número is never reused
+    UNIQUE (account, nosso_numero)
+);
+CREATE INDEX boletos_pending_remessa ON boletos(account) WHERE remessa IS NULL;
+CREATE INDEX boletos_pending_pdf ON boletos(id) WHERE pdf IS NULL;
+)sql";
+
+constexpr std::array<std::string_view, 3> k_migrations{k_v1, k_v2, k_v3};
 
 }  // namespace
 

@@ -338,3 +338,12 @@ TEST_CASE("line_amount")
         CHECK(line_amount(k_max, 1000) == k_max);
     }
 }
+
+TEST_CASE("format_money_br")
+{
+    CHECK(format_money_br(0) == "0,00");
+    CHECK(format_money_br(5) == "0,05");
+    CHECK(format_money_br(123456) == "1.234,56");
+    CHECK(format_money_br(100000000) == "1.000.000,00");
+    CHECK(format_money_br(-123456) == "-1.234,56");
+}

@@ -17,6 +17,8 @@ std::optional<Centavos> parse_money(std::string_view text);
 
 // "1234.50", "-0.05": two decimals, '.' separator, no grouping (the artifact format).
 std::string format_money(Centavos value);
+// "1.234,50": as Brazilians read it (slips, letters, e-mails).
+std::string format_money_br(Centavos value);
 
 // Divides num by den (den > 0) rounding half to even.
 std::int64_t div_round_half_even(std::int64_t num, std::int64_t den);

@@ -1,0 +1,102 @@
+// billrun issue-boleto [FILE|-]: boletos for issued invoices (numbers, barcode, PDF, remessa).
+#include <fmt/format.h>
+
+#include <billrun/boleto/issue.hpp>
+#include <billrun/io/artifacts.hpp>
+#include <billrun/ledger/billing.hpp>
+
+#include "app.hpp"
+
+namespace billrun::app {
+
+namespace {
+
+struct IssueBoletoCommand {
+    std::string file;
+    bool no_pdf = false;
+    bool one_pdf = false;
+};
+
+// The invoices a stream of documents names (by key, or by id for hand-written streams).
+Result<std::vector<std::int64_t>> invoices_in(const std::string& file, ledger::Ledger& ledger)
+{
+    auto input = io::open_input(file);
+    if (!input) {
+        return tl::unexpected(input.error());
+    }
+    auto docs = io::scan_documents(*input);
+    if (!docs) {
+        return tl::unexpected(docs.error());
+    }
+    std::vector<std::int64_t> keys;
+    for (const auto& doc : *docs) {
+        if (doc.kind != "invoice") {
+            continue;  // run documents and others pass through
+        }
+        if (doc.key > 0) {
+            keys.push_back(doc.key);
+            continue;
+        }
+        auto dash = doc.id.rfind('-');
+        std::int64_t number = 0;
+        if (dash != std::string::npos) {
+            number = std::atoll(doc.id.c_str() + dash + 1);
+        }
+        auto found = number > 0 ? ledger::find_invoice(ledger, doc.id.substr(0, dash), number)
+                                : Result<std::optional<ledger::Invoice>>(std::nullopt);
+        if (!found) {
+            return tl::unexpected(found.error());
+        }
+        if (!*found) {
+            return fail(ErrorCode::data_invalid, fmt::format("{}:{}: no invoice '{}' in the ledger", input->name,
+                                                             doc.line, doc.id));
+        }
+        keys.push_back((*found)->key);
+    }
+    return keys;
+}
+
+Result<int> run_issue_boleto(AppContext& ctx, const IssueBoletoCommand& cmd)
+{
+    auto stage = ctx.stage();
+    if (!stage) {
+        return tl::unexpected(stage.error());
+    }
+    boleto::IssueOptions options;
+    options.pdf = !cmd.no_pdf;
+    options.one_pdf = cmd.one_pdf;
+    if (!cmd.file.empty()) {
+        auto keys = invoices_in(cmd.file, *stage->ledger);
+        if (!keys) {
+            return tl::unexpected(keys.error());
+        }
+        options.restrict_to = true;
+        options.invoices = std::move(*keys);
+    }
+    boleto::BoletoSink sink = [&](const ledger::Boleto& b) {
+        ctx.write_document(*stage->out, stage->format, boleto::boleto_document(b));
+    };
+    auto summary = boleto::issue_boletos(*stage->ledger, *stage->config, stage->run, options, sink);
+    if (!summary) {
+        return tl::unexpected(summary.error());
+    }
+    ctx.write_document(*stage->out, stage->format, boleto::issue_run_document(*summary, stage->run));
+    for (const auto& path : summary->remessas) {
+        ctx.info(fmt::format("remessa written: {}", path));
+    }
+    return summary->set_aside.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void setup_issue_boleto(CLI::App& app, AppContext& ctx)
+{
+    auto cmd = std::make_shared<IssueBoletoCommand>();
+    auto* sub = app.add_subcommand("issue-boleto", "Boletos for issued invoices: numbers, barcode, PDF, CNAB remessa");
+    sub->add_option("FILE", cmd->file, "Act only on the invoice documents of this stream ('-' = stdin)");
+    sub->add_flag("--no-pdf", cmd->no_pdf, "Skip rendering the PDFs");
+    sub->add_flag("--one-pdf", cmd->one_pdf, "Put the run's boletos in one PDF file");
+    sub->callback([&ctx, cmd] { ctx.action = [&ctx, cmd] { return run_issue_boleto(ctx, *cmd); }; });
+}
+
+}  // namespace billrun::app

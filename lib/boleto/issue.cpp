@@ -1,0 +1,685 @@
+// billrun issue-boleto: a named pass a line. Boletos are numbered in batches, each its own
+// transaction; remessas are recorded before their files are written; PDFs come last.
+#include <billrun/boleto/issue.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include <fmt/format.h>
+
+#include <billrun/boleto/bank.hpp>
+#include <billrun/boleto/febraban.hpp>
+#include <billrun/boleto/pdf.hpp>
+#include <billrun/boleto/pix.hpp>
+#include <billrun/cnab/remessa.hpp>
+#include <billrun/core/tax_id.hpp>
+#include <billrun/io/files.hpp>
+
+namespace billrun::boleto {
+
+namespace {
+
+constexpr int k_batch = 5000;
+
+Beneficiary beneficiary_of(const config::BankAccount& a)
+{
+    return Beneficiary{a.bank, a.agency, a.agency_digit, a.account, a.account_digit, a.convenio, a.carteira};
+}
+
+Centavos interest_per_day(Centavos amount, Rate percent_month)
+{
+    // net x percent / 30, half to even: the figure a boleto prints as "juros por dia".
+    return div_round_half_even(amount * percent_month, 30 * 10000);
+}
+
+std::string pix_txid(const ledger::BoletoCandidate& c, std::string_view nosso)
+{
+    std::string txid = "BR";
+    for (char ch : c.invoice_id) {
+        if ((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')) {
+            txid += ch;
+        }
+    }
+    txid += nosso;
+    return txid.substr(0, 25);
+}
+
+class Issuer {
+public:
+    Issuer(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, const IssueOptions& options)
+        : m_ledger(ledger), m_config(config), m_ctx(ctx), m_options(options)
+    {
+    }
+
+    Result<IssueSummary> run(const BoletoSink& sink)
+    {
+        m_summary.started = m_ctx.now();
+        if (auto r = check_accounts(); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = start(); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = issue(); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = record_remessas(); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = write_remessas(); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = render_pdfs(); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = emit(sink); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = finish(); !r) {
+            return tl::unexpected(r.error());
+        }
+        return m_summary;
+    }
+
+private:
+    Result<void> check_accounts()
+    {
+        for (const auto& account : m_config.boleto.accounts) {
+            if (account.registration != "remessa") {
+                continue;  // registration through bank APIs comes with its own issue
+            }
+            if (auto r = check_account(beneficiary_of(account)); !r) {
+                return fail(ErrorCode::config, fmt::format("{}: boleto account '{}': {}", m_config.file.string(),
+                                                           account.id, r.error().message));
+            }
+            auto layout = account.remessa == "cnab400" ? cnab::Layout::cnab400 : cnab::Layout::cnab240;
+            if (!cnab::supports(account.bank, layout)) {
+                return fail(ErrorCode::config, fmt::format("boleto account '{}': bank {} has no {} remessa here",
+                                                           account.id, account.bank, account.remessa));
+            }
+        }
+        return {};
+    }
+
+    Result<void> begin()
+    {
+        if (m_ctx.dry_run && m_tx) {
+            return {};
+        }
+        auto tx = ledger::WriteTransaction::begin(m_ledger);
+        if (!tx) {
+            return tl::unexpected(tx.error());
+        }
+        m_tx.emplace(std::move(*tx));
+        m_sequences.clear();  // re-read under the lock
+        return {};
+    }
+
+    Result<void> commit()
+    {
+        for (const auto& [account, last] : m_sequences) {
+            if (auto r = ledger::store_last_nosso_numero(m_ledger, account, last); !r) {
+                return r;
+            }
+        }
+        if (m_batch_first != 0) {
+            auto r = ledger::append_range_event(m_ledger, m_run, "boleto", m_batch_first, m_batch_last, "issued",
+                                                fmt::format("{} boleto(s)", m_batch_last - m_batch_first + 1));
+            if (!r) {
+                return r;
+            }
+            m_batch_first = m_batch_last = 0;
+        }
+        if (m_ctx.dry_run) {
+            return {};
+        }
+        auto r = m_tx->commit();
+        m_tx.reset();
+        return r;
+    }
+
+    Result<void> start()
+    {
+        if (auto r = begin(); !r) {
+            return r;
+        }
+        auto run = ledger::start_run(m_ledger, {"issue-boleto", m_ctx.business_date.iso(), m_summary.started});
+        if (!run) {
+            return tl::unexpected(run.error());
+        }
+        m_run = *run;
+        return commit();
+    }
+
+    void set_aside(const ledger::BoletoCandidate& c, std::string reason)
+    {
+        m_ctx.warn(fmt::format("invoice {} set aside: {}", c.invoice_id, reason));
+        m_summary.set_aside.push_back(SetAsideInvoice{c.invoice_id, std::move(reason)});
+    }
+
+    Result<std::int64_t> next_sequence(const config::BankAccount& account)
+    {
+        auto found = m_sequences.find(account.id);
+        if (found == m_sequences.end()) {
+            auto last = ledger::last_nosso_numero(m_ledger, account.id);
+            if (!last) {
+                return tl::unexpected(last.error());
+            }
+            std::int64_t start = last->value_or(0);
+            // The configured next number is where a new account starts (or jumps ahead to).
+            start = std::max(start, account.next_nosso_numero - 1);
+            found = m_sequences.emplace(account.id, start).first;
+        }
+        return found->second + 1;
+    }
+
+    Result<void> issue_one(const ledger::BoletoCandidate& c)
+    {
+        const config::BankAccount* account =
+            m_config.boleto.find_account(c.account.empty() ? m_config.boleto.default_account : c.account);
+        if (account == nullptr) {
+            set_aside(c, fmt::format("bank account '{}' is not in billrun.yaml", c.account));
+            return {};
+        }
+        if (account->registration != "remessa") {
+            set_aside(c, fmt::format("account '{}' registers boletos through the bank's API, which this "
+                                     "version does not do yet",
+                                     account->id));
+            return {};
+        }
+        const Bank* bank = find_bank(account->bank);
+        if (bank == nullptr) {
+            set_aside(c, fmt::format("bank {} is not supported", account->bank));
+            return {};
+        }
+        if (c.amount <= 0) {
+            set_aside(c, "nothing to pay (net is zero)");
+            return {};
+        }
+        auto sequence = next_sequence(*account);
+        if (!sequence) {
+            return tl::unexpected(sequence.error());
+        }
+        Beneficiary who = beneficiary_of(*account);
+        auto nosso = bank->nosso_numero(who, *sequence);
+        if (!nosso) {
+            set_aside(c, nosso.error().message);
+            return {};
+        }
+        auto campo = bank->campo_livre(who, *nosso);
+        if (!campo) {
+            set_aside(c, campo.error().message);
+            return {};
+        }
+        auto barcode = make_barcode(bank->code, c.due_date, c.amount, *campo);
+        if (!barcode) {
+            set_aside(c, barcode.error().message);
+            return {};
+        }
+        ledger::Boleto b;
+        b.invoice = c.invoice;
+        b.invoice_id = c.invoice_id;
+        b.account = account->id;
+        b.bank = account->bank;
+        b.sequence = *sequence;
+        b.nosso_numero = nosso->number;
+        b.nosso_numero_dv = nosso->dv;
+        b.nosso_numero_display = nosso->display;
+        b.issue_date = m_ctx.business_date;
+        b.due_date = c.due_date;
+        b.amount = c.amount;
+        b.fine_percent = m_config.boleto.fine_percent;
+        b.interest_per_day = interest_per_day(c.amount, m_config.boleto.interest_percent_month);
+        b.barcode = std::move(*barcode);
+        b.linha_digitavel = linha_digitavel(b.barcode);
+        if (!account->pix_key.empty()) {
+            b.pix = pix_payload(PixCharge{account->pix_key, c.amount, m_config.company.name, "BRASIL",
+                                          pix_txid(c, nosso->number)});
+        }
+        auto key = ledger::insert_boleto(m_ledger, m_run, b);
+        if (!key) {
+            return tl::unexpected(key.error());
+        }
+        if (!*key) {
+            return {};  // another run gave this invoice its boleto meanwhile
+        }
+        m_sequences[account->id] = *sequence;
+        if (m_batch_first == 0) {
+            m_batch_first = **key;
+        }
+        m_batch_last = **key;
+        ++m_summary.issued;
+        return {};
+    }
+
+    Result<void> issue()
+    {
+        std::int64_t after = 0;
+        std::size_t next_given = 0;
+        std::vector<std::int64_t> given = m_options.invoices;
+        std::sort(given.begin(), given.end());
+        while (true) {
+            if (auto r = begin(); !r) {
+                return r;
+            }
+            std::vector<ledger::BoletoCandidate> batch;
+            if (m_options.restrict_to) {
+                for (; next_given < given.size() && batch.size() < static_cast<std::size_t>(k_batch); ++next_given) {
+                    auto one = ledger::boleto_candidate(m_ledger, given[next_given]);
+                    if (!one) {
+                        return tl::unexpected(one.error());
+                    }
+                    if (*one) {
+                        batch.push_back(std::move(**one));
+                    }
+                }
+                if (batch.empty() && next_given >= given.size()) {
+                    return commit();
+                }
+            } else {
+                auto found = ledger::boleto_candidates(m_ledger, after, k_batch);
+                if (!found) {
+                    return tl::unexpected(found.error());
+                }
+                if (found->empty()) {
+                    return commit();
+                }
+                batch = std::move(*found);
+                after = batch.back().invoice;
+            }
+            for (const auto& candidate : batch) {
+                if (auto r = issue_one(candidate); !r) {
+                    return r;
+                }
+            }
+            if (auto r = commit(); !r) {
+                return r;
+            }
+        }
+    }
+
+    std::filesystem::path remessa_dir() const { return m_config.output_dir / "remessa"; }
+    std::filesystem::path pdf_dir() const { return m_config.output_dir / "boletos"; }
+
+    Result<void> record_remessas()
+    {
+        if (m_ctx.dry_run) {
+            return {};  // nothing on disk in a dry run
+        }
+        for (const auto& account : m_config.boleto.accounts) {
+            if (account.registration != "remessa") {
+                continue;
+            }
+            if (auto r = begin(); !r) {
+                return r;
+            }
+            auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
+            std::string hhmmss = time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2)
+                                                   : std::string("000000");
+            auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa, remessa_dir().string(),
+                                                  m_ctx.business_date.iso(), hhmmss);
+            if (!remessa) {
+                return tl::unexpected(remessa.error());
+            }
+            if (auto r = commit(); !r) {
+                return r;
+            }
+        }
+        return {};
+    }
+
+    // Writes every remessa recorded but not yet written: this run's, and any a killed run
+    // left behind (rewritten from the ledger, byte for byte the same).
+    Result<void> write_remessas()
+    {
+        if (m_ctx.dry_run) {
+            return {};
+        }
+        auto pending = ledger::remessas_being_written(m_ledger);
+        if (!pending) {
+            return tl::unexpected(pending.error());
+        }
+        for (const auto& remessa : *pending) {
+            if (auto r = write_remessa(remessa); !r) {
+                return r;
+            }
+            if (auto r = begin(); !r) {
+                return r;
+            }
+            if (auto r = ledger::mark_remessa_written(m_ledger, m_run, remessa.key); !r) {
+                return r;
+            }
+            if (auto r = commit(); !r) {
+                return r;
+            }
+            m_summary.remessas.push_back(remessa.path);
+        }
+        return {};
+    }
+
+    Result<void> write_remessa(const ledger::Remessa& remessa)
+    {
+        const config::BankAccount* account = m_config.boleto.find_account(remessa.account);
+        if (account == nullptr) {
+            return fail(ErrorCode::config, fmt::format("remessa {}: account '{}' is no longer in billrun.yaml",
+                                                       remessa.path, remessa.account));
+        }
+        cnab::RemessaHeader header;
+        header.company_name = m_config.company.name;
+        header.company_tax_id = m_config.company.tax_id;
+        header.account = cnab::Account{account->bank,     account->agency,   account->agency_digit, account->account,
+                                       account->account_digit, account->convenio, account->carteira};
+        header.sequence = remessa.sequence;
+        header.generated = parse_iso_date(remessa.generated).value_or(m_ctx.business_date);
+        header.generated_time = remessa.generated_time;
+        auto writer = cnab::make_remessa_writer(
+            remessa.layout == "cnab400" ? cnab::Layout::cnab400 : cnab::Layout::cnab240, header);
+        if (!writer) {
+            return tl::unexpected(writer.error());
+        }
+        auto boletos = ledger::boletos_of_remessa(m_ledger, remessa.key);
+        if (!boletos) {
+            return tl::unexpected(boletos.error());
+        }
+        std::filesystem::path path(remessa.path);
+        std::error_code ec;
+        std::filesystem::create_directories(path.parent_path(), ec);
+        auto file = io::AtomicFile::create(path, 0644);
+        if (!file) {
+            return tl::unexpected(file.error());
+        }
+        std::string text;
+        (*writer)->header(text);
+        for (const auto& b : *boletos) {
+            cnab::Title t;
+            t.nosso_numero = b.nosso_numero;
+            t.nosso_numero_dv = b.nosso_numero_dv;
+            t.seu_numero = b.invoice_id;
+            t.issue_date = b.issue_date;
+            t.due_date = b.due_date;
+            t.amount = b.amount;
+            t.fine_percent = b.fine_percent;
+            t.interest_per_day = b.interest_per_day;
+            const auto& p = b.payer;
+            std::string address = p.street;
+            if (!p.number.empty()) {
+                address += ", " + p.number;
+            }
+            if (!p.complement.empty()) {
+                address += " " + p.complement;
+            }
+            t.payer = cnab::Payer{p.name, p.tax_id, address, p.district, p.zip, p.city, p.state};
+            (*writer)->title(t, text);
+            if (text.size() > (1U << 20)) {
+                if (auto w = file->write(text); !w) {
+                    return w;
+                }
+                text.clear();
+            }
+        }
+        (*writer)->trailer(text);
+        if (auto w = file->write(text); !w) {
+            return w;
+        }
+        return file->commit();
+    }
+
+    Slip slip_of(const ledger::Boleto& b) const
+    {
+        const config::BankAccount* account = m_config.boleto.find_account(b.account);
+        const Bank* bank = find_bank(b.bank);
+        Slip s;
+        s.bank_code_dv = bank != nullptr ? std::string(bank->code_dv) : b.bank;
+        s.bank_name = bank != nullptr ? std::string(bank->name) : b.bank;
+        s.linha_digitavel = b.linha_digitavel;
+        s.barcode = b.barcode;
+        s.beneficiary_name = m_config.company.name;
+        s.beneficiary_tax_id = format_tax_id(TaxId{m_config.company.tax_id.size() == 11 ? TaxIdKind::cpf : TaxIdKind::cnpj,
+                                                   m_config.company.tax_id});
+        if (account != nullptr && bank != nullptr) {
+            s.beneficiary_code = bank->beneficiary_code(beneficiary_of(*account));
+            s.carteira = account->carteira;
+        }
+        s.nosso_numero = b.nosso_numero_display;
+        s.document_number = b.invoice_id;
+        s.document_date = b.issue_date;
+        s.processing_date = b.issue_date;
+        s.due_date = b.due_date;
+        s.amount = b.amount;
+        if (b.fine_percent > 0) {
+            s.instructions.push_back(
+                fmt::format("Após o vencimento, multa de {}%.", format_money_br(b.fine_percent)));
+        }
+        if (b.interest_per_day > 0) {
+            s.instructions.push_back(
+                fmt::format("Juros de mora de R$ {} por dia de atraso.", format_money_br(b.interest_per_day)));
+        }
+        for (const auto& line : m_config.boleto.instructions) {
+            s.instructions.push_back(line);
+        }
+        const auto& p = b.payer;
+        s.payer_name = p.name;
+        s.payer_tax_id = format_tax_id(TaxId{p.tax_id.size() == 11 ? TaxIdKind::cpf : TaxIdKind::cnpj, p.tax_id});
+        std::string line1 = p.street;
+        if (!p.number.empty()) {
+            line1 += ", " + p.number;
+        }
+        if (!p.complement.empty()) {
+            line1 += " - " + p.complement;
+        }
+        std::string line2 = p.district;
+        if (!p.city.empty()) {
+            line2 += (line2.empty() ? "" : " - ") + p.city + (p.state.empty() ? "" : "/" + p.state);
+        }
+        if (!p.zip.empty()) {
+            line2 += " CEP " + p.zip;
+        }
+        s.payer_address = {line1, line2};
+        s.pix_payload = b.pix;
+        return s;
+    }
+
+    Result<void> render_pdfs()
+    {
+        if (m_ctx.dry_run || !m_options.pdf) {
+            return {};
+        }
+        std::error_code ec;
+        std::filesystem::create_directories(pdf_dir(), ec);
+        std::unique_ptr<PdfDocument> shared;
+        std::filesystem::path shared_path = pdf_dir() / fmt::format("run-{}.pdf", m_run);
+        std::vector<std::pair<std::int64_t, std::string>> done;
+        std::int64_t after = 0;
+        while (true) {
+            auto batch = ledger::boletos_without_pdf(m_ledger, after, 500);
+            if (!batch) {
+                return tl::unexpected(batch.error());
+            }
+            if (batch->empty()) {
+                break;
+            }
+            after = batch->back().key;
+            for (const auto& b : *batch) {
+                if (m_options.one_pdf) {
+                    if (!shared) {
+                        auto created = PdfDocument::create(shared_path);
+                        if (!created) {
+                            return tl::unexpected(created.error());
+                        }
+                        shared = std::move(*created);
+                    }
+                    if (auto r = shared->add(slip_of(b)); !r) {
+                        return r;
+                    }
+                    done.emplace_back(b.key, shared_path.string());
+                    continue;
+                }
+                auto path = pdf_dir() / (safe_file_name(b.invoice_id) + ".pdf");
+                auto doc = PdfDocument::create(path);
+                if (!doc) {
+                    return tl::unexpected(doc.error());
+                }
+                if (auto r = (*doc)->add(slip_of(b)); !r) {
+                    return r;
+                }
+                if (auto r = (*doc)->close(); !r) {
+                    return r;
+                }
+                done.emplace_back(b.key, path.string());
+            }
+            if (!m_options.one_pdf) {
+                if (auto r = store_pdfs(done); !r) {
+                    return r;
+                }
+            }
+        }
+        if (shared) {
+            if (auto r = shared->close(); !r) {
+                return r;
+            }
+        }
+        return store_pdfs(done);
+    }
+
+    Result<void> store_pdfs(std::vector<std::pair<std::int64_t, std::string>>& done)
+    {
+        if (done.empty()) {
+            return {};
+        }
+        if (auto r = begin(); !r) {
+            return r;
+        }
+        for (const auto& [key, path] : done) {
+            if (auto r = ledger::set_boleto_pdf(m_ledger, key, path); !r) {
+                return r;
+            }
+        }
+        m_summary.pdfs += static_cast<std::int64_t>(done.size());
+        done.clear();
+        return commit();
+    }
+
+    Result<void> emit(const BoletoSink& sink)
+    {
+        std::int64_t after = 0;
+        while (true) {
+            auto batch = ledger::boletos_of_run(m_ledger, m_run, after, 2000);
+            if (!batch) {
+                return tl::unexpected(batch.error());
+            }
+            if (batch->empty()) {
+                return {};
+            }
+            after = batch->back().key;
+            for (const auto& b : *batch) {
+                sink(b);
+            }
+        }
+    }
+
+    Result<void> finish()
+    {
+        if (auto r = begin(); !r) {
+            return r;
+        }
+        m_summary.finished = m_ctx.now();
+        auto counts = fmt::format(R"({{"issued":{},"pdfs":{},"remessas":{},"set_aside":{}}})", m_summary.issued,
+                                  m_summary.pdfs, m_summary.remessas.size(), m_summary.set_aside.size());
+        std::string status = m_ctx.dry_run ? "dry-run" : (m_summary.set_aside.empty() ? "ok" : "partial");
+        if (auto r = ledger::finish_run(m_ledger, m_run, m_summary.finished, status, counts); !r) {
+            return r;
+        }
+        m_summary.run = m_ctx.dry_run ? 0 : m_run;
+        auto r = commit();
+        m_tx.reset();
+        return r;
+    }
+
+    ledger::Ledger& m_ledger;
+    const config::Config& m_config;
+    const RunContext& m_ctx;
+    const IssueOptions& m_options;
+    std::optional<ledger::WriteTransaction> m_tx;
+    std::map<std::string, std::int64_t> m_sequences;
+    std::int64_t m_run = 0;
+    std::int64_t m_batch_first = 0;
+    std::int64_t m_batch_last = 0;
+    IssueSummary m_summary;
+};
+
+}  // namespace
+
+std::string safe_file_name(std::string_view id)
+{
+    std::string name;
+    for (char c : id) {
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '_' || c == '.';
+        name += ok ? c : '_';
+    }
+    if (name.empty() || name.front() == '.') {
+        name.insert(name.begin(), '_');
+    }
+    return name;
+}
+
+Result<IssueSummary> issue_boletos(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                                   const IssueOptions& options, const BoletoSink& sink)
+{
+    Issuer issuer(ledger, config, ctx, options);
+    return issuer.run(sink);
+}
+
+io::Map boleto_document(const ledger::Boleto& b)
+{
+    io::Map doc{{"kind", "boleto"},
+                {"version", 1},
+                {"invoice", b.invoice_id},
+                {"bank", b.bank},
+                {"account", b.account},
+                {"nosso_numero", b.nosso_numero + b.nosso_numero_dv},
+                {"nosso_numero_display", b.nosso_numero_display},
+                {"issue_date", b.issue_date.iso()},
+                {"due_date", b.due_date.iso()},
+                {"amount", io::Value::money(b.amount)},
+                {"fine_percent", format_rate(b.fine_percent)},
+                {"interest_per_day", io::Value::money(b.interest_per_day)},
+                {"barcode", b.barcode},
+                {"linha_digitavel", b.linha_digitavel}};
+    if (!b.pix.empty()) {
+        doc.emplace_back("pix", b.pix);
+    }
+    doc.emplace_back("pdf", b.pdf.empty() ? io::Value() : io::Value(b.pdf));
+    doc.emplace_back("remessa", b.remessa_path.empty() ? io::Value() : io::Value(b.remessa_path));
+    doc.emplace_back("key", b.key);
+    return doc;
+}
+
+io::Map issue_run_document(const IssueSummary& s, const RunContext& ctx)
+{
+    io::List remessas;
+    for (const auto& path : s.remessas) {
+        remessas.emplace_back(path);
+    }
+    io::List set_aside;
+    for (const auto& item : s.set_aside) {
+        set_aside.emplace_back(io::Map{{"invoice", item.invoice}, {"reason", item.reason}});
+    }
+    return io::Map{{"kind", "run"},
+                   {"version", 1},
+                   {"command", "issue-boleto"},
+                   {"run", s.run == 0 ? io::Value() : io::Value(s.run)},
+                   {"business_date", ctx.business_date.iso()},
+                   {"started", s.started},
+                   {"finished", s.finished},
+                   {"dry_run", ctx.dry_run},
+                   {"counts", io::Map{{"boletos", s.issued},
+                                      {"pdfs", s.pdfs},
+                                      {"remessas", static_cast<std::int64_t>(s.remessas.size())},
+                                      {"set_aside", static_cast<std::int64_t>(s.set_aside.size())}}},
+                   {"remessas", std::move(remessas)},
+                   {"set_aside", std::move(set_aside)}};
+}
+
+}  // namespace billrun::boleto

@@ -1,0 +1,55 @@
+#pragma once
+// `billrun issue-boleto` (SPEC §6): a boleto for each issued invoice paid by boleto, exactly
+// once: nosso número from the account's sequence, barcode and linha digitável, PIX when the
+// account has a key, a PDF, and one CNAB remessa per account per run.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <billrun/config/config.hpp>
+#include <billrun/core/context.hpp>
+#include <billrun/core/error.hpp>
+#include <billrun/io/document.hpp>
+#include <billrun/ledger/boletos.hpp>
+#include <billrun/ledger/ledger.hpp>
+
+namespace billrun::boleto {
+
+struct IssueOptions {
+    bool pdf = true;           // --no-pdf skips rendering
+    bool one_pdf = false;      // all of the run's boletos in one file
+    bool restrict_to = false;  // act only on `invoices` (the documents of a FILE)
+    std::vector<std::int64_t> invoices;
+};
+
+struct SetAsideInvoice {
+    std::string invoice;
+    std::string reason;
+};
+
+struct IssueSummary {
+    std::int64_t run = 0;
+    std::int64_t issued = 0;
+    std::int64_t pdfs = 0;
+    std::vector<std::string> remessas;  // paths written by this run
+    std::vector<SetAsideInvoice> set_aside;
+    std::string started;
+    std::string finished;
+};
+
+using BoletoSink = std::function<void(const ledger::Boleto& boleto)>;
+
+// Errors: busy, internal, config (an account its bank cannot use).
+Result<IssueSummary> issue_boletos(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                                   const IssueOptions& options, const BoletoSink& sink);
+
+// The `boleto` document of SPEC §12.
+io::Map boleto_document(const ledger::Boleto& boleto);
+io::Map issue_run_document(const IssueSummary& summary, const RunContext& ctx);
+
+// A file name made from a record id that cannot leave its folder: [A-Za-z0-9._-] kept,
+// anything else '_', no leading '.'.
+std::string safe_file_name(std::string_view id);
+
+}  // namespace billrun::boleto

@@ -1,0 +1,103 @@
+#pragma once
+// What `issue-boleto` keeps: boletos (one per invoice, ever), each account's nosso número
+// sequence, and remessa files with their NSA. Call inside a WriteTransaction.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <billrun/core/date.hpp>
+#include <billrun/core/error.hpp>
+#include <billrun/core/money.hpp>
+#include <billrun/ledger/ledger.hpp>
+
+namespace billrun::ledger {
+
+struct Payer {
+    std::string customer;
+    std::string name;
+    std::string tax_id;
+    std::string email;
+    std::string street, number, complement, district, city, state, zip;
+};
+
+// An issued invoice that should get a boleto, with what the slip prints of its customer.
+struct BoletoCandidate {
+    std::int64_t invoice = 0;  // key
+    std::string invoice_id;    // "A-000123"
+    Date issue_date;
+    Date due_date;
+    Centavos amount = 0;       // the invoice's net
+    std::string account;       // the invoice's bank account id
+    Payer payer;
+};
+
+struct Boleto {
+    std::int64_t key = 0;
+    std::int64_t invoice = 0;
+    std::string invoice_id;
+    std::string account;
+    std::string bank;
+    std::int64_t sequence = 0;
+    std::string nosso_numero;
+    std::string nosso_numero_dv;
+    std::string nosso_numero_display;
+    Date issue_date;
+    Date due_date;
+    Centavos amount = 0;
+    Rate fine_percent = 0;
+    Centavos interest_per_day = 0;
+    std::string barcode;
+    std::string linha_digitavel;
+    std::string pix;
+    std::string pdf;
+    std::optional<std::int64_t> remessa;
+    std::string remessa_path;
+    std::string status = "issued";
+    Payer payer;
+};
+
+struct Remessa {
+    std::int64_t key = 0;
+    std::string account;
+    std::int64_t sequence = 0;  // NSA
+    std::string layout;         // cnab240 | cnab400
+    std::string path;
+    std::string generated;      // ISO date
+    std::string generated_time; // HHMMSS
+    std::int64_t titles = 0;
+    std::string status;         // writing | written
+};
+
+// Issued invoices paid by boleto without one, key > after, in key order; `only` restricts
+// to the given keys (a FILE of invoice documents) when not empty.
+Result<std::vector<BoletoCandidate>> boleto_candidates(Ledger& ledger, std::int64_t after, int limit);
+Result<std::optional<BoletoCandidate>> boleto_candidate(Ledger& ledger, std::int64_t invoice);
+
+// The last sequence number used by an account (nullopt: none yet).
+Result<std::optional<std::int64_t>> last_nosso_numero(Ledger& ledger, std::string_view account);
+Result<void> store_last_nosso_numero(Ledger& ledger, std::string_view account, std::int64_t last);
+
+// Inserts a boleto; its key, or nullopt when the invoice already has one.
+Result<std::optional<std::int64_t>> insert_boleto(Ledger& ledger, std::int64_t run, const Boleto& boleto);
+
+// Records a remessa for the account's boletos not yet in one (next NSA), assigning them to
+// it; nullopt when there are none.
+Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, std::string_view account,
+                                              std::string_view layout, std::string_view directory,
+                                              std::string_view generated, std::string_view generated_time);
+Result<std::vector<Remessa>> remessas_being_written(Ledger& ledger);
+Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa);
+Result<void> mark_remessa_written(Ledger& ledger, std::int64_t run, std::int64_t remessa);
+
+Result<std::vector<Boleto>> boletos_without_pdf(Ledger& ledger, std::int64_t after, int limit);
+Result<void> set_boleto_pdf(Ledger& ledger, std::int64_t boleto, std::string_view path);
+
+// The boletos a run issued, key > after, in key order.
+Result<std::vector<Boleto>> boletos_of_run(Ledger& ledger, std::int64_t run, std::int64_t after, int limit);
+
+// A boleto by its key, its invoice's key, or its nosso número.
+Result<std::optional<Boleto>> find_boleto(Ledger& ledger, std::string_view id);
+
+}  // namespace billrun::ledger

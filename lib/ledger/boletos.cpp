@@ -1,0 +1,321 @@
+// Boletos, nosso número sequences and remessa files.
+#include <billrun/ledger/boletos.hpp>
+
+#include <fmt/format.h>
+
+#include "events.hpp"
+#include "guard.hpp"
+#include "sqlite.hpp"
+
+namespace billrun::ledger {
+
+namespace {
+
+Date date_of(const std::string& iso)
+{
+    return parse_iso_date(iso).value_or(Date());
+}
+
+#define BILLRUN_CANDIDATE_SELECT                                                                              \
+    "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.issue_date, i.due_date, i.net, i.bank_account, " \
+    "c.id, c.name, c.tax_id, c.email, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip "   \
+    "FROM invoices i JOIN customers c ON c.id = i.customer "
+
+BoletoCandidate read_candidate(const sql::Statement& stmt)
+{
+    BoletoCandidate c;
+    c.invoice = stmt.column_int(0);
+    c.invoice_id = stmt.column_text(1);
+    c.issue_date = date_of(stmt.column_text(2));
+    c.due_date = date_of(stmt.column_text(3));
+    c.amount = stmt.column_int(4);
+    c.account = stmt.column_text(5);
+    Payer& p = c.payer;
+    p.customer = stmt.column_text(6);
+    p.name = stmt.column_text(7);
+    p.tax_id = stmt.column_text(8);
+    p.email = stmt.column_text(9);
+    p.street = stmt.column_text(10);
+    p.number = stmt.column_text(11);
+    p.complement = stmt.column_text(12);
+    p.district = stmt.column_text(13);
+    p.city = stmt.column_text(14);
+    p.state = stmt.column_text(15);
+    p.zip = stmt.column_text(16);
+    return c;
+}
+
+#define BILLRUN_BOLETO_SELECT                                                                                  \
+    "SELECT b.id, b.invoice, i.series || '-' || printf('%06d', i.number), b.account, b.bank, b.sequence, "      \
+    "b.nosso_numero, b.nosso_numero_dv, b.nosso_numero_display, b.issue_date, b.due_date, b.amount, "           \
+    "b.fine_percent, b.interest_per_day, b.barcode, b.linha_digitavel, coalesce(b.pix, ''), coalesce(b.pdf, ''), " \
+    "b.remessa, coalesce(r.path, ''), b.status, "                                                               \
+    "c.id, c.name, c.tax_id, c.email, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip "    \
+    "FROM boletos b JOIN invoices i ON i.id = b.invoice JOIN customers c ON c.id = i.customer "                \
+    "LEFT JOIN remessas r ON r.id = b.remessa "
+
+Boleto read_boleto(const sql::Statement& stmt)
+{
+    Boleto b;
+    b.key = stmt.column_int(0);
+    b.invoice = stmt.column_int(1);
+    b.invoice_id = stmt.column_text(2);
+    b.account = stmt.column_text(3);
+    b.bank = stmt.column_text(4);
+    b.sequence = stmt.column_int(5);
+    b.nosso_numero = stmt.column_text(6);
+    b.nosso_numero_dv = stmt.column_text(7);
+    b.nosso_numero_display = stmt.column_text(8);
+    b.issue_date = date_of(stmt.column_text(9));
+    b.due_date = date_of(stmt.column_text(10));
+    b.amount = stmt.column_int(11);
+    b.fine_percent = static_cast<Rate>(stmt.column_int(12));
+    b.interest_per_day = stmt.column_int(13);
+    b.barcode = stmt.column_text(14);
+    b.linha_digitavel = stmt.column_text(15);
+    b.pix = stmt.column_text(16);
+    b.pdf = stmt.column_text(17);
+    b.remessa = stmt.column_opt_int(18);
+    b.remessa_path = stmt.column_text(19);
+    b.status = stmt.column_text(20);
+    Payer& p = b.payer;
+    p.customer = stmt.column_text(21);
+    p.name = stmt.column_text(22);
+    p.tax_id = stmt.column_text(23);
+    p.email = stmt.column_text(24);
+    p.street = stmt.column_text(25);
+    p.number = stmt.column_text(26);
+    p.complement = stmt.column_text(27);
+    p.district = stmt.column_text(28);
+    p.city = stmt.column_text(29);
+    p.state = stmt.column_text(30);
+    p.zip = stmt.column_text(31);
+    return b;
+}
+
+Remessa read_remessa(const sql::Statement& stmt)
+{
+    return Remessa{stmt.column_int(0),  stmt.column_text(1), stmt.column_int(2),  stmt.column_text(3),
+                   stmt.column_text(4), stmt.column_text(5), stmt.column_text(6), stmt.column_int(7),
+                   stmt.column_text(8)};
+}
+
+}  // namespace
+
+Result<std::vector<BoletoCandidate>> boleto_candidates(Ledger& ledger, std::int64_t after, int limit)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(BILLRUN_CANDIDATE_SELECT
+                                      "WHERE i.id > ? AND i.status IN ('issued', 'partly-paid') AND "
+                                      "i.payment_method = 'boleto' AND NOT EXISTS "
+                                      "(SELECT 1 FROM boletos b WHERE b.invoice = i.id) ORDER BY i.id LIMIT ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, after).bind(2, limit);
+        std::vector<BoletoCandidate> out;
+        while (stmt.step()) {
+            out.push_back(read_candidate(stmt));
+        }
+        return out;
+    });
+}
+
+Result<std::optional<BoletoCandidate>> boleto_candidate(Ledger& ledger, std::int64_t invoice)
+{
+    return guard([&]() -> std::optional<BoletoCandidate> {
+        auto& stmt = ledger.statement(BILLRUN_CANDIDATE_SELECT
+                                      "WHERE i.id = ? AND i.status IN ('issued', 'partly-paid') AND "
+                                      "i.payment_method = 'boleto' AND NOT EXISTS "
+                                      "(SELECT 1 FROM boletos b WHERE b.invoice = i.id)");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, invoice);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        return read_candidate(stmt);
+    });
+}
+
+Result<std::optional<std::int64_t>> last_nosso_numero(Ledger& ledger, std::string_view account)
+{
+    return guard([&]() -> std::optional<std::int64_t> {
+        auto& stmt = ledger.statement("SELECT last_nosso_numero FROM bank_sequences WHERE account = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, account);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        return stmt.column_int(0);
+    });
+}
+
+Result<void> store_last_nosso_numero(Ledger& ledger, std::string_view account, std::int64_t last)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "INSERT INTO bank_sequences (account, last_nosso_numero) VALUES (?, ?) "
+            "ON CONFLICT(account) DO UPDATE SET last_nosso_numero = excluded.last_nosso_numero");
+        stmt.bind(1, account).bind(2, last).run();
+    });
+}
+
+Result<std::optional<std::int64_t>> insert_boleto(Ledger& ledger, std::int64_t run, const Boleto& b)
+{
+    return guard([&]() -> std::optional<std::int64_t> {
+        auto& stmt = ledger.statement(
+            "INSERT INTO boletos (invoice, account, bank, sequence, nosso_numero, nosso_numero_dv, "
+            "nosso_numero_display, issue_date, due_date, amount, fine_percent, interest_per_day, barcode, "
+            "linha_digitavel, pix, run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(invoice) DO NOTHING");
+        stmt.bind(1, b.invoice).bind(2, b.account).bind(3, b.bank).bind(4, b.sequence).bind(5, b.nosso_numero);
+        stmt.bind(6, b.nosso_numero_dv).bind(7, b.nosso_numero_display).bind(8, b.issue_date.iso());
+        stmt.bind(9, b.due_date.iso()).bind(10, b.amount).bind(11, static_cast<std::int64_t>(b.fine_percent));
+        stmt.bind(12, b.interest_per_day).bind(13, b.barcode).bind(14, b.linha_digitavel);
+        stmt.bind(15, b.pix.empty() ? std::nullopt : std::optional<std::string>(b.pix)).bind(16, run).run();
+        if (sqlite3_changes(ledger.db()) == 0) {
+            return std::nullopt;
+        }
+        return sqlite3_last_insert_rowid(ledger.db());
+    });
+}
+
+Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, std::string_view account,
+                                              std::string_view layout, std::string_view directory,
+                                              std::string_view generated, std::string_view generated_time)
+{
+    return guard([&]() -> std::optional<Remessa> {
+        std::int64_t pending = 0;
+        {
+            auto& count = ledger.statement("SELECT count(*) FROM boletos WHERE account = ? AND remessa IS NULL");
+            sql::ResetGuard reset(count);
+            count.bind(1, account);
+            count.step();
+            pending = count.column_int(0);
+        }
+        if (pending == 0) {
+            return std::nullopt;
+        }
+        std::int64_t nsa = 1;
+        {
+            auto& last = ledger.statement("SELECT last_remessa FROM bank_sequences WHERE account = ?");
+            sql::ResetGuard reset(last);
+            last.bind(1, account);
+            if (last.step()) {
+                nsa = last.column_int(0) + 1;
+            }
+        }
+        auto& bump = ledger.statement(
+            "INSERT INTO bank_sequences (account, last_nosso_numero, last_remessa) VALUES (?, 0, ?) "
+            "ON CONFLICT(account) DO UPDATE SET last_remessa = excluded.last_remessa");
+        bump.bind(1, account).bind(2, nsa).run();
+        Remessa r;
+        r.account = std::string(account);
+        r.sequence = nsa;
+        r.layout = std::string(layout);
+        r.path = fmt::format("{}/{}-{:06}.rem", directory, account, nsa);
+        r.generated = std::string(generated);
+        r.generated_time = std::string(generated_time);
+        r.titles = pending;
+        r.status = "writing";
+        auto& insert = ledger.statement(
+            "INSERT INTO remessas (account, sequence, layout, path, generated, generated_time, titles, run) "
+            "VALUES (?,?,?,?,?,?,?,?)");
+        insert.bind(1, r.account).bind(2, r.sequence).bind(3, r.layout).bind(4, r.path).bind(5, r.generated);
+        insert.bind(6, r.generated_time).bind(7, r.titles).bind(8, run).run();
+        r.key = sqlite3_last_insert_rowid(ledger.db());
+        auto& assign = ledger.statement("UPDATE boletos SET remessa = ? WHERE account = ? AND remessa IS NULL");
+        assign.bind(1, r.key).bind(2, account).run();
+        insert_event(ledger, run, "remessa", std::to_string(r.key), "created",
+                     fmt::format("{} title(s), NSA {}", r.titles, r.sequence));
+        return r;
+    });
+}
+
+Result<std::vector<Remessa>> remessas_being_written(Ledger& ledger)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "SELECT id, account, sequence, layout, path, generated, generated_time, titles, status FROM remessas "
+            "WHERE status = 'writing' ORDER BY id");
+        sql::ResetGuard reset(stmt);
+        std::vector<Remessa> out;
+        while (stmt.step()) {
+            out.push_back(read_remessa(stmt));
+        }
+        return out;
+    });
+}
+
+Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.remessa = ? ORDER BY b.id");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, remessa);
+        std::vector<Boleto> out;
+        while (stmt.step()) {
+            out.push_back(read_boleto(stmt));
+        }
+        return out;
+    });
+}
+
+Result<void> mark_remessa_written(Ledger& ledger, std::int64_t run, std::int64_t remessa)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("UPDATE remessas SET status = 'written' WHERE id = ?");
+        stmt.bind(1, remessa).run();
+        insert_event(ledger, run, "remessa", std::to_string(remessa), "written");
+    });
+}
+
+Result<std::vector<Boleto>> boletos_without_pdf(Ledger& ledger, std::int64_t after, int limit)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.pdf IS NULL AND b.id > ? ORDER BY b.id LIMIT ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, after).bind(2, limit);
+        std::vector<Boleto> out;
+        while (stmt.step()) {
+            out.push_back(read_boleto(stmt));
+        }
+        return out;
+    });
+}
+
+Result<void> set_boleto_pdf(Ledger& ledger, std::int64_t boleto, std::string_view path)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("UPDATE boletos SET pdf = ? WHERE id = ?");
+        stmt.bind(1, path).bind(2, boleto).run();
+    });
+}
+
+Result<std::vector<Boleto>> boletos_of_run(Ledger& ledger, std::int64_t run, std::int64_t after, int limit)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.run = ? AND b.id > ? ORDER BY b.id LIMIT ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, run).bind(2, after).bind(3, limit);
+        std::vector<Boleto> out;
+        while (stmt.step()) {
+            out.push_back(read_boleto(stmt));
+        }
+        return out;
+    });
+}
+
+Result<std::optional<Boleto>> find_boleto(Ledger& ledger, std::string_view id)
+{
+    return guard([&]() -> std::optional<Boleto> {
+        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT
+                                      "WHERE CAST(b.id AS TEXT) = ?1 OR b.nosso_numero = ?1 OR "
+                                      "(i.series || '-' || printf('%06d', i.number)) = ?1 ORDER BY b.id LIMIT 1");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, id);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        return read_boleto(stmt);
+    });
+}
+
+}  // namespace billrun::ledger

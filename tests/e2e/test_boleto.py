@@ -1,0 +1,252 @@
+"""billrun issue-boleto: boletos for issued invoices, exactly once, with barcode, linha
+digitável, PDF and CNAB remessa, checked by independent computations and real tools."""
+import datetime
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from harness import EXAMPLES, Workspace, edit_config, fast_docs, import_records, main, test, validate_all
+
+EPOCH = datetime.date(1997, 10, 7)
+
+
+def factor(due):
+    """FEBRABAN due-date factor, independent of the C++ code."""
+    return ((due - EPOCH).days - 1000) % 9000 + 1000
+
+
+def mod11_barcode(digits43):
+    total = sum(int(d) * (2 + i % 8) for i, d in enumerate(reversed(digits43)))
+    dv = 11 - total % 11
+    return 1 if dv in (0, 10, 11) else dv
+
+
+def mod10(digits):
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        p = int(d) * (2 if i % 2 == 0 else 1)
+        total += p // 10 + p % 10
+    return (10 - total % 10) % 10
+
+
+def check_barcode(doc):
+    bc, linha = doc["barcode"], doc["linha_digitavel"]
+    assert len(bc) == 44 and bc.isdigit(), doc
+    assert bc[:3] == doc["bank"] and bc[3] == "9", doc
+    assert int(bc[4]) == mod11_barcode(bc[:4] + bc[5:]), doc
+    assert int(bc[5:9]) == factor(datetime.date.fromisoformat(doc["due_date"])), doc
+    assert int(bc[9:19]) == round(float(doc["amount"]) * 100), doc
+    # The linha digitável is the barcode rearranged, with a mod 10 DV per field.
+    campo = bc[19:]
+    f1, f2, f3 = bc[:4] + campo[:5], campo[5:15], campo[15:25]
+    expected = f1 + str(mod10(f1)) + f2 + str(mod10(f2)) + f3 + str(mod10(f3)) + bc[4] + bc[5:19]
+    assert linha == expected, (linha, expected)
+
+
+def pipeline_workspace():
+    ws = Workspace()
+    for kind, name in (("customers", "clientes.csv"), ("services", "servicos.csv"),
+                       ("contracts", "contratos.yaml")):
+        assert ws.run("import", kind, EXAMPLES / name).code == 0
+    r = ws.run("cycle", "--date", "2026-11-23")
+    assert r.code == 0, r
+    return ws
+
+
+def boleto_docs(r):
+    docs = fast_docs(r.stdout)
+    validate_all(docs)
+    boletos = [d for d in docs if d["kind"] == "boleto"]
+    runs = [d for d in docs if d["kind"] == "run"]
+    assert len(runs) == 1 and docs[-1] is runs[0], r
+    return boletos, runs[0]
+
+
+def remessa_lines(path, width):
+    data = Path(path).read_bytes()
+    assert data.endswith(b"\r\n"), path
+    lines = data.split(b"\r\n")[:-1]
+    assert all(len(line) == width for line in lines), {len(line) for line in lines}
+    assert all(line.isascii() for line in lines)
+    return [line.decode("ascii") for line in lines]
+
+
+@test
+def example_pipeline_issues_each_boleto_once():
+    with pipeline_workspace() as ws:
+        expected = ws.query("SELECT count(*) FROM invoices WHERE payment_method = 'boleto'")[0][0]
+        assert expected > 0
+        r = ws.run("issue-boleto", "--date", "2026-11-23")
+        assert r.code == 0, r
+        boletos, run = boleto_docs(r)
+        assert len(boletos) == expected == run["counts"]["boletos"], (len(boletos), expected)
+        for doc in boletos:
+            check_barcode(doc)
+            assert doc["pdf"] and Path(ws.path(doc["pdf"])).stat().st_size > 1000, doc
+            assert doc["remessa"] == boletos[0]["remessa"]
+            net = ws.query("SELECT net FROM invoices WHERE series || '-' || printf('%06d', number) = ?",
+                           doc["invoice"])[0][0]
+            assert round(float(doc["amount"]) * 100) == net
+        # Nosso números are the account's sequence, consecutive from the configured start, unique.
+        seqs = [row[0] for row in ws.query("SELECT sequence FROM boletos ORDER BY id")]
+        assert seqs == list(range(1, len(seqs) + 1)), seqs
+        assert len({d["nosso_numero"] for d in boletos}) == len(boletos)
+        # One CNAB 240 remessa: header, lote header, P+Q(+R) per title, trailers.
+        lines = remessa_lines(ws.path(boletos[0]["remessa"]), 240)
+        assert lines[0][7] == "0" and lines[1][7] == "1" and lines[-2][7] == "5" and lines[-1][7] == "9"
+        segments = [line[13] for line in lines if line[7] == "3"]
+        assert segments.count("P") == len(boletos) and segments.count("Q") == len(boletos), segments
+        assert int(lines[-1][23:29]) == len(lines), lines[-1]  # file trailer: record count
+        assert run["remessas"] == [boletos[0]["remessa"]]
+        # A second run issues nothing and writes no new remessa.
+        r = ws.run("issue-boleto", "--date", "2026-11-24")
+        assert r.code == 0, r
+        again, run2 = boleto_docs(r)
+        assert again == [] and run2["remessas"] == [], r
+        assert ws.query("SELECT count(*) FROM boletos") == [(expected,)]
+        # show boleto by invoice id and by nosso número.
+        r = ws.run("show", "boleto", boletos[0]["invoice"])
+        assert r.code == 0 and r.docs()[0]["barcode"] == boletos[0]["barcode"], r
+
+
+@test
+def pdf_barcode_and_qr_decode_with_real_tools():
+    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
+        raise AssertionError("pdftoppm and zbarimg are needed (scripts/install-deps installs them)")
+    with pipeline_workspace() as ws:
+        edit_config(ws, 'pix_key: ""', 'pix_key: "cobranca@exemplo.com.br"')
+        r = ws.run("issue-boleto", "--date", "2026-11-23")
+        assert r.code == 0, r
+        boletos, _ = boleto_docs(r)
+        doc = boletos[0]
+        assert doc["pix"].startswith("000201") and "br.gov.bcb.pix" in doc["pix"], doc
+        png = ws.path("page")
+        subprocess.run(["pdftoppm", "-r", "300", "-png", "-singlefile", ws.path(doc["pdf"]), png], check=True)
+        out = subprocess.run(["zbarimg", "--raw", "-q", "-Sdisable", "-Si25.enable", "-Si25.min-length=44",
+                              "-Sqrcode.enable", str(png) + ".png"], capture_output=True, text=True)
+        decoded = set(out.stdout.split("\n"))
+        assert doc["barcode"] in decoded, (doc["barcode"], out.stdout, out.stderr)
+        assert doc["pix"] in decoded, (doc["pix"], out.stdout)
+
+
+@test
+def due_dates_across_the_2025_factor_reset():
+    with Workspace() as ws:
+        import_records(ws, "customers", [{"id": "C1", "name": "Um", "tax_id": "111.444.777-35"}])
+        import_records(ws, "services", [{"id": "S", "description": "Serviço", "unit_price": "100,00"}])
+        import_records(ws, "contracts", [
+            {"id": "K1", "customer": "C1", "items": ["S"], "start": "2025-02-11", "due_days": 10},
+            {"id": "K2", "customer": "C1", "items": ["S"], "start": "2025-02-12", "due_days": 10}])
+        # Issued on the 11th and on the 12th, due ten days later: either side of the reset.
+        assert ws.run("cycle", "--date", "2025-02-11").code == 0
+        assert ws.run("cycle", "--date", "2025-02-12").code == 0
+        r = ws.run("issue-boleto", "--date", "2025-02-12", "--no-pdf")
+        assert r.code == 0, r
+        boletos, _ = boleto_docs(r)
+        by_due = {d["due_date"]: d for d in boletos}
+        assert by_due["2025-02-21"]["barcode"][5:9] == "9999"
+        assert by_due["2025-02-22"]["barcode"][5:9] == "1000"
+        for doc in boletos:
+            check_barcode(doc)
+            assert doc["pdf"] is None
+
+
+@test
+def dry_run_changes_nothing_on_disk_or_in_the_ledger():
+    with pipeline_workspace() as ws:
+        before = ws.dump()
+        r = ws.run("issue-boleto", "--date", "2026-11-23", "--dry-run")
+        assert r.code == 0, r
+        boletos, _ = boleto_docs(r)
+        assert boletos and all(d["pdf"] is None and d["remessa"] is None for d in boletos)
+        assert ws.dump() == before
+        assert not ws.path("out").exists()
+
+
+@test
+def a_stream_of_invoices_limits_the_run_to_them():
+    with pipeline_workspace() as ws:
+        first = ws.query("SELECT id FROM invoices WHERE payment_method = 'boleto' ORDER BY id LIMIT 2")
+        stream = "".join(f"---\nkind: invoice\nversion: 1\nkey: {k}\n" for (k,) in first)
+        r = ws.run("issue-boleto", "-", "--no-pdf", "--date", "2026-11-23", stdin=stream)
+        assert r.code == 0, r
+        boletos, _ = boleto_docs(r)
+        assert len(boletos) == 2
+        assert ws.query("SELECT invoice FROM boletos ORDER BY invoice") == first
+        r = ws.run("issue-boleto", "-", "--date", "2026-11-23", stdin="not: [yaml\n")
+        assert r.code == 65 and "<stdin>:1" in r.stderr, r
+
+
+@test
+def cnab400_remessa_for_a_bradesco_account():
+    with pipeline_workspace() as ws:
+        edit_config(ws, 'bank: "001"', 'bank: "237"')
+        edit_config(ws, 'convenio: "1234567"', 'convenio: "1234567"')
+        edit_config(ws, "remessa: cnab240", "remessa: cnab400")
+        edit_config(ws, 'carteira: "17"', 'carteira: "09"')
+        r = ws.run("issue-boleto", "--date", "2026-11-23", "--no-pdf")
+        assert r.code == 0, r
+        boletos, run = boleto_docs(r)
+        for doc in boletos:
+            assert doc["bank"] == "237"
+            check_barcode(doc)
+        lines = remessa_lines(ws.path(run["remessas"][0]), 400)
+        assert lines[0].startswith("01REMESSA01COBRANCA"), lines[0]
+        assert lines[-1][0] == "9" and int(lines[-1][394:400]) == len(lines)
+        assert sum(1 for line in lines if line[0] == "1") == len(boletos)
+
+
+@test
+def killed_runs_never_issue_twice_nor_leave_half_files():
+    rnd = random.Random(4)
+    with Workspace() as ws:
+        import_records(ws, "customers", [{"id": f"C{i}", "name": f"Cliente {i}", "tax_id": "111.444.777-35"}
+                                         for i in range(1500)])
+        import_records(ws, "services", [{"id": "S", "description": "Serviço", "unit_price": "100,00"}])
+        import_records(ws, "contracts", [{"id": f"K{i:04d}", "customer": f"C{i}", "items": ["S"],
+                                          "start": "2026-01-01"} for i in range(1500)])
+        assert ws.run("cycle", "--date", "2026-06-30").code == 0
+        invoices = ws.query("SELECT count(*) FROM invoices")[0][0]
+        env = dict(os.environ, TZ="UTC")
+        kills = 0
+        for _ in range(6):
+            p = subprocess.Popen([os.environ.get("BILLRUN_BIN", "billrun"), "issue-boleto", "--date", "2026-06-30"],
+                                 cwd=ws.dir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            time.sleep(rnd.uniform(0.05, 0.6))
+            if p.poll() is None:
+                p.send_signal(signal.SIGKILL)
+                kills += 1
+            p.wait()
+        r = ws.run("issue-boleto", "--date", "2026-06-30")
+        assert r.code == 0, r
+        assert kills >= 2, kills
+        assert ws.query("PRAGMA integrity_check") == [("ok",)]
+        assert ws.query("SELECT count(*), count(DISTINCT invoice), count(DISTINCT nosso_numero) FROM boletos") \
+            == [(invoices, invoices, invoices)]
+        seqs = [row[0] for row in ws.query("SELECT sequence FROM boletos ORDER BY sequence")]
+        assert seqs == list(range(seqs[0], seqs[0] + len(seqs))), "nosso números skipped or reused"
+        assert ws.query("SELECT count(*) FROM boletos WHERE remessa IS NULL OR pdf IS NULL") == [(0,)]
+        assert ws.query("SELECT count(*) FROM remessas WHERE status != 'written'") == [(0,)]
+        # Every remessa file is whole (its trailer counts its records) and lists each title once.
+        titles = 0
+        for path, count in ws.query("SELECT path, titles FROM remessas"):
+            lines = remessa_lines(ws.path(path), 240)
+            assert int(lines[-1][23:29]) == len(lines)
+            assert sum(1 for line in lines if line[7] == "3" and line[13] == "P") == count
+            titles += count
+        assert titles == invoices
+        # Files under their final names are whole (a kill may leave a temporary file, never a
+        # half remessa or PDF under its real name).
+        for rem in ws.path("out").rglob("*.rem"):
+            lines = remessa_lines(rem, 240)
+            assert int(lines[-1][23:29]) == len(lines), rem
+        for pdf in ws.path("out").rglob("*.pdf"):
+            assert pdf.read_bytes().rstrip().endswith(b"%%EOF"), pdf
+
+
+if __name__ == "__main__":
+    main()
