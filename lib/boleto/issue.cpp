@@ -3,6 +3,8 @@
 #include <billrun/boleto/issue.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 #include <filesystem>
 #include <map>
 
@@ -21,6 +23,9 @@ namespace billrun::boleto {
 namespace {
 
 constexpr int k_batch = 5000;
+// A remessa's 6-digit record counters (and the banks' own limits) cap a file; more titles
+// go to further files with the following NSAs.
+constexpr std::int64_t k_max_titles_per_remessa = 200000;
 
 Beneficiary beneficiary_of(const config::BankAccount& a)
 {
@@ -311,19 +316,25 @@ private:
             if (account.registration != "remessa") {
                 continue;
             }
-            if (auto r = begin(); !r) {
-                return r;
-            }
-            auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
-            std::string hhmmss = time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2)
-                                                   : std::string("000000");
-            auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa, remessa_dir().string(),
-                                                  m_ctx.business_date.iso(), hhmmss);
-            if (!remessa) {
-                return tl::unexpected(remessa.error());
-            }
-            if (auto r = commit(); !r) {
-                return r;
+            while (true) {
+                if (auto r = begin(); !r) {
+                    return r;
+                }
+                auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
+                std::string hhmmss = time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2)
+                                                       : std::string("000000");
+                auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa,
+                                                      remessa_dir().string(), m_ctx.business_date.iso(), hhmmss,
+                                                      k_max_titles_per_remessa);
+                if (!remessa) {
+                    return tl::unexpected(remessa.error());
+                }
+                if (auto r = commit(); !r) {
+                    return r;
+                }
+                if (!*remessa) {
+                    break;
+                }
             }
         }
         return {};
@@ -378,10 +389,6 @@ private:
         if (!writer) {
             return tl::unexpected(writer.error());
         }
-        auto boletos = ledger::boletos_of_remessa(m_ledger, remessa.key);
-        if (!boletos) {
-            return tl::unexpected(boletos.error());
-        }
         std::filesystem::path path(remessa.path);
         std::error_code ec;
         std::filesystem::create_directories(path.parent_path(), ec);
@@ -391,38 +398,52 @@ private:
         }
         std::string text;
         (*writer)->header(text);
-        for (const auto& b : *boletos) {
-            cnab::Title t;
-            t.nosso_numero = b.nosso_numero;
-            t.nosso_numero_dv = b.nosso_numero_dv;
-            t.seu_numero = b.invoice_id;
-            t.issue_date = b.issue_date;
-            t.due_date = b.due_date;
-            t.amount = b.amount;
-            t.fine_percent = b.fine_percent;
-            t.interest_per_day = b.interest_per_day;
-            const auto& p = b.payer;
-            std::string address = p.street;
-            if (!p.number.empty()) {
-                address += ", " + p.number;
+        std::int64_t after = 0;
+        while (true) {
+            auto boletos = ledger::boletos_of_remessa(m_ledger, remessa.key, after, 5000);
+            if (!boletos) {
+                return tl::unexpected(boletos.error());
             }
-            if (!p.complement.empty()) {
-                address += " " + p.complement;
+            if (boletos->empty()) {
+                break;
             }
-            t.payer = cnab::Payer{p.name, p.tax_id, address, p.district, p.zip, p.city, p.state};
-            (*writer)->title(t, text);
-            if (text.size() > (1U << 20)) {
-                if (auto w = file->write(text); !w) {
-                    return w;
-                }
-                text.clear();
+            after = boletos->back().key;
+            for (const auto& b : *boletos) {
+                (*writer)->title(title_of(b), text);
             }
+            if (auto w = file->write(text); !w) {
+                return w;
+            }
+            text.clear();
         }
         (*writer)->trailer(text);
         if (auto w = file->write(text); !w) {
             return w;
         }
         return file->commit();
+    }
+
+    static cnab::Title title_of(const ledger::Boleto& b)
+    {
+        cnab::Title t;
+        t.nosso_numero = b.nosso_numero;
+        t.nosso_numero_dv = b.nosso_numero_dv;
+        t.seu_numero = b.invoice_id;
+        t.issue_date = b.issue_date;
+        t.due_date = b.due_date;
+        t.amount = b.amount;
+        t.fine_percent = b.fine_percent;
+        t.interest_per_day = b.interest_per_day;
+        const auto& p = b.payer;
+        std::string address = p.street;
+        if (!p.number.empty()) {
+            address += ", " + p.number;
+        }
+        if (!p.complement.empty()) {
+            address += " " + p.complement;
+        }
+        t.payer = cnab::Payer{p.name, p.tax_id, address, p.district, p.zip, p.city, p.state};
+        return t;
     }
 
     Slip slip_of(const ledger::Boleto& b) const
@@ -500,8 +521,8 @@ private:
                 break;
             }
             after = batch->back().key;
-            for (const auto& b : *batch) {
-                if (m_options.one_pdf) {
+            if (m_options.one_pdf) {
+                for (const auto& b : *batch) {
                     if (!shared) {
                         auto created = PdfDocument::create(shared_path);
                         if (!created) {
@@ -513,20 +534,9 @@ private:
                         return r;
                     }
                     done.emplace_back(b.key, shared_path.string());
-                    continue;
                 }
-                auto path = pdf_dir() / (safe_file_name(b.invoice_id) + ".pdf");
-                auto doc = PdfDocument::create(path);
-                if (!doc) {
-                    return tl::unexpected(doc.error());
-                }
-                if (auto r = (*doc)->add(slip_of(b)); !r) {
-                    return r;
-                }
-                if (auto r = (*doc)->close(); !r) {
-                    return r;
-                }
-                done.emplace_back(b.key, path.string());
+            } else if (auto r = render_files(*batch, done); !r) {
+                return r;
             }
             if (!m_options.one_pdf) {
                 if (auto r = store_pdfs(done); !r) {
@@ -540,6 +550,49 @@ private:
             }
         }
         return store_pdfs(done);
+    }
+
+    // One file per boleto, rendered on every core: each thread owns its cairo surfaces.
+    Result<void> render_files(const std::vector<ledger::Boleto>& batch,
+                              std::vector<std::pair<std::int64_t, std::string>>& done)
+    {
+        std::vector<Slip> slips;
+        std::vector<std::filesystem::path> paths;
+        slips.reserve(batch.size());
+        for (const auto& b : batch) {
+            slips.push_back(slip_of(b));
+            paths.push_back(pdf_dir() / (safe_file_name(b.invoice_id) + ".pdf"));
+        }
+        std::vector<std::optional<Error>> errors(batch.size());
+        std::atomic<std::size_t> next{0};
+        auto work = [&] {
+            for (std::size_t i = next++; i < slips.size(); i = next++) {
+                auto doc = PdfDocument::create(paths[i]);
+                Result<void> r = doc ? (*doc)->add(slips[i]) : Result<void>(tl::unexpected(doc.error()));
+                if (r) {
+                    r = (*doc)->close();
+                }
+                if (!r) {
+                    errors[i] = r.error();
+                }
+            }
+        };
+        unsigned helpers = std::max(1U, std::thread::hardware_concurrency()) - 1;
+        std::vector<std::thread> threads;
+        for (unsigned t = 0; t < helpers && t + 1 < slips.size(); ++t) {
+            threads.emplace_back(work);
+        }
+        work();
+        for (auto& t : threads) {
+            t.join();
+        }
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+            if (errors[i]) {
+                return tl::unexpected(*errors[i]);
+            }
+            done.emplace_back(batch[i].key, paths[i].string());
+        }
+        return {};
     }
 
     Result<void> store_pdfs(std::vector<std::pair<std::int64_t, std::string>>& done)

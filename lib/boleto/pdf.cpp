@@ -119,7 +119,7 @@ public:
         if (auto ok = flush(); !ok) {
             return ok;
         }
-        return m_file.commit();
+        return m_file.commit(false);  // a PDF can be rendered again from the ledger: no fsync
     }
 
 private:

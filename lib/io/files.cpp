@@ -138,9 +138,9 @@ Result<void> AtomicFile::write(std::string_view data)
     return {};
 }
 
-Result<void> AtomicFile::commit()
+Result<void> AtomicFile::commit(bool durable)
 {
-    if (::fsync(m_fd) != 0 || ::close(m_fd) != 0) {
+    if ((durable && ::fsync(m_fd) != 0) || ::close(m_fd) != 0) {
         m_fd = -1;
         return fail(ErrorCode::internal,
                     fmt::format("{}: cannot write: {}", m_path.string(), std::strerror(errno)));

@@ -1,6 +1,8 @@
 // Boletos, nosso número sequences and remessa files.
 #include <billrun/ledger/boletos.hpp>
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "events.hpp"
@@ -179,7 +181,8 @@ Result<std::optional<std::int64_t>> insert_boleto(Ledger& ledger, std::int64_t r
 
 Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, std::string_view account,
                                               std::string_view layout, std::string_view directory,
-                                              std::string_view generated, std::string_view generated_time)
+                                              std::string_view generated, std::string_view generated_time,
+                                              std::int64_t max_titles)
 {
     return guard([&]() -> std::optional<Remessa> {
         std::int64_t pending = 0;
@@ -193,6 +196,7 @@ Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, 
         if (pending == 0) {
             return std::nullopt;
         }
+        pending = std::min(pending, max_titles);
         std::int64_t nsa = 1;
         {
             auto& last = ledger.statement("SELECT last_remessa FROM bank_sequences WHERE account = ?");
@@ -221,8 +225,10 @@ Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, 
         insert.bind(1, r.account).bind(2, r.sequence).bind(3, r.layout).bind(4, r.path).bind(5, r.generated);
         insert.bind(6, r.generated_time).bind(7, r.titles).bind(8, run).run();
         r.key = sqlite3_last_insert_rowid(ledger.db());
-        auto& assign = ledger.statement("UPDATE boletos SET remessa = ? WHERE account = ? AND remessa IS NULL");
-        assign.bind(1, r.key).bind(2, account).run();
+        auto& assign = ledger.statement(
+            "UPDATE boletos SET remessa = ? WHERE id IN (SELECT id FROM boletos WHERE account = ? AND remessa IS NULL "
+            "ORDER BY id LIMIT ?)");
+        assign.bind(1, r.key).bind(2, account).bind(3, pending).run();
         insert_event(ledger, run, "remessa", std::to_string(r.key), "created",
                      fmt::format("{} title(s), NSA {}", r.titles, r.sequence));
         return r;
@@ -244,12 +250,12 @@ Result<std::vector<Remessa>> remessas_being_written(Ledger& ledger)
     });
 }
 
-Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa)
+Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa, std::int64_t after, int limit)
 {
     return guard([&] {
-        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.remessa = ? ORDER BY b.id");
+        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.remessa = ? AND b.id > ? ORDER BY b.id LIMIT ?");
         sql::ResetGuard reset(stmt);
-        stmt.bind(1, remessa);
+        stmt.bind(1, remessa).bind(2, after).bind(3, limit);
         std::vector<Boleto> out;
         while (stmt.step()) {
             out.push_back(read_boleto(stmt));

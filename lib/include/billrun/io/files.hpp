@@ -36,8 +36,9 @@ public:
     ~AtomicFile();
 
     Result<void> write(std::string_view data);
-    // Flushes, fsyncs, closes (checked) and renames over the final path.
-    Result<void> commit();
+    // Flushes, fsyncs (unless !durable: for files that can be made again from the ledger,
+    // like PDFs), closes (checked) and renames over the final path.
+    Result<void> commit(bool durable = true);
 
 private:
     AtomicFile(std::filesystem::path path, std::filesystem::path temp, int fd)

@@ -82,13 +82,15 @@ Result<void> store_last_nosso_numero(Ledger& ledger, std::string_view account, s
 // Inserts a boleto; its key, or nullopt when the invoice already has one.
 Result<std::optional<std::int64_t>> insert_boleto(Ledger& ledger, std::int64_t run, const Boleto& boleto);
 
-// Records a remessa for the account's boletos not yet in one (next NSA), assigning them to
-// it; nullopt when there are none.
+// Records a remessa (next NSA) for up to `max_titles` of the account's boletos not yet in
+// one, oldest first, assigning them to it; nullopt when there are none.
 Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, std::string_view account,
                                               std::string_view layout, std::string_view directory,
-                                              std::string_view generated, std::string_view generated_time);
+                                              std::string_view generated, std::string_view generated_time,
+                                              std::int64_t max_titles);
 Result<std::vector<Remessa>> remessas_being_written(Ledger& ledger);
-Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa);
+// The boletos of a remessa, key > after, in key order (read in pages: a remessa may hold a million).
+Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa, std::int64_t after, int limit);
 Result<void> mark_remessa_written(Ledger& ledger, std::int64_t run, std::int64_t remessa);
 
 Result<std::vector<Boleto>> boletos_without_pdf(Ledger& ledger, std::int64_t after, int limit);
