@@ -1,5 +1,5 @@
-// The table of banks. Adding a bank: one file under banks/ defining its `extern const Bank`,
-// one declaration and one table line here.
+// The table of banks, made from banks/list.def. Adding a bank: one file under banks/
+// defining its `extern const Bank`, and one line in list.def.
 #include <billrun/boleto/bank.hpp>
 
 #include <array>
@@ -9,24 +9,17 @@
 namespace billrun::boleto {
 
 namespace banks {
-extern const Bank banco_do_brasil;  // banks/bb.cpp
-extern const Bank santander;        // banks/santander.cpp
-extern const Bank caixa;            // banks/caixa.cpp
-extern const Bank bradesco;         // banks/bradesco.cpp
-extern const Bank itau;             // banks/itau.cpp
-extern const Bank sicoob;           // banks/sicoob.cpp
+#define BILLRUN_BANK(name) extern const Bank name;
+#include "banks/list.def"
+#undef BILLRUN_BANK
 }  // namespace banks
 
 namespace {
 
-// In COMPE order.
-const std::array<const Bank*, 6> k_banks{
-    &banks::banco_do_brasil,
-    &banks::santander,
-    &banks::caixa,
-    &banks::bradesco,
-    &banks::itau,
-    &banks::sicoob,
+const std::array k_banks{
+#define BILLRUN_BANK(name) static_cast<const Bank*>(&banks::name),
+#include "banks/list.def"
+#undef BILLRUN_BANK
 };
 
 std::string supported_codes()
