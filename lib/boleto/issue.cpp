@@ -100,11 +100,32 @@ private:
             }
             auto layout = account.remessa == "cnab400" ? cnab::Layout::cnab400 : cnab::Layout::cnab240;
             if (!cnab::supports(account.bank, layout)) {
-                return fail(ErrorCode::config, fmt::format("boleto account '{}': bank {} has no {} remessa here",
-                                                           account.id, account.bank, account.remessa));
+                return fail(ErrorCode::config, fmt::format("{}: boleto account '{}': bank {} has no {} remessa here",
+                                                           m_config.file.string(), account.id, account.bank,
+                                                           account.remessa));
+            }
+            // The remessa writer checks what its layout needs of the account: find out now,
+            // before any boleto is committed, not when the file is written.
+            if (auto writer = cnab::make_remessa_writer(layout, remessa_header(account, 1, "000000")); !writer) {
+                return fail(ErrorCode::config, fmt::format("{}: boleto account '{}': {}", m_config.file.string(),
+                                                           account.id, writer.error().message));
             }
         }
         return {};
+    }
+
+    cnab::RemessaHeader remessa_header(const config::BankAccount& account, std::int64_t sequence,
+                                       const std::string& time) const
+    {
+        cnab::RemessaHeader header;
+        header.company_name = m_config.company.name;
+        header.company_tax_id = m_config.company.tax_id;
+        header.account = cnab::Account{account.bank,          account.agency,   account.agency_digit, account.account,
+                                       account.account_digit, account.convenio, account.carteira};
+        header.sequence = sequence;
+        header.generated = m_ctx.business_date;
+        header.generated_time = time;
+        return header;
     }
 
     Result<void> begin()
@@ -323,9 +344,9 @@ private:
                 auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
                 std::string hhmmss = time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2)
                                                        : std::string("000000");
-                auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa,
-                                                      remessa_dir().string(), m_ctx.business_date.iso(), hhmmss,
-                                                      k_max_titles_per_remessa);
+                auto prefix = (remessa_dir() / safe_file_name(account.id)).string();
+                auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa, prefix,
+                                                      m_ctx.business_date.iso(), hhmmss, k_max_titles_per_remessa);
                 if (!remessa) {
                     return tl::unexpected(remessa.error());
                 }
@@ -376,14 +397,8 @@ private:
             return fail(ErrorCode::config, fmt::format("remessa {}: account '{}' is no longer in billrun.yaml",
                                                        remessa.path, remessa.account));
         }
-        cnab::RemessaHeader header;
-        header.company_name = m_config.company.name;
-        header.company_tax_id = m_config.company.tax_id;
-        header.account = cnab::Account{account->bank,     account->agency,   account->agency_digit, account->account,
-                                       account->account_digit, account->convenio, account->carteira};
-        header.sequence = remessa.sequence;
+        cnab::RemessaHeader header = remessa_header(*account, remessa.sequence, remessa.generated_time);
         header.generated = parse_iso_date(remessa.generated).value_or(m_ctx.business_date);
-        header.generated_time = remessa.generated_time;
         auto writer = cnab::make_remessa_writer(
             remessa.layout == "cnab400" ? cnab::Layout::cnab400 : cnab::Layout::cnab240, header);
         if (!writer) {

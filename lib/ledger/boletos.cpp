@@ -180,7 +180,7 @@ Result<std::optional<std::int64_t>> insert_boleto(Ledger& ledger, std::int64_t r
 }
 
 Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, std::string_view account,
-                                              std::string_view layout, std::string_view directory,
+                                              std::string_view layout, std::string_view path_prefix,
                                               std::string_view generated, std::string_view generated_time,
                                               std::int64_t max_titles)
 {
@@ -214,7 +214,7 @@ Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, 
         r.account = std::string(account);
         r.sequence = nsa;
         r.layout = std::string(layout);
-        r.path = fmt::format("{}/{}-{:06}.rem", directory, account, nsa);
+        r.path = fmt::format("{}-{:06}.rem", path_prefix, nsa);
         r.generated = std::string(generated);
         r.generated_time = std::string(generated_time);
         r.titles = pending;
@@ -314,6 +314,7 @@ Result<std::optional<Boleto>> find_boleto(Ledger& ledger, std::string_view id)
     return guard([&]() -> std::optional<Boleto> {
         auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT
                                       "WHERE CAST(b.id AS TEXT) = ?1 OR b.nosso_numero = ?1 OR "
+                                      "(b.nosso_numero || b.nosso_numero_dv) = ?1 OR b.nosso_numero_display = ?1 OR "
                                       "(i.series || '-' || printf('%06d', i.number)) = ?1 ORDER BY b.id LIMIT 1");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, id);

@@ -83,9 +83,10 @@ Result<void> store_last_nosso_numero(Ledger& ledger, std::string_view account, s
 Result<std::optional<std::int64_t>> insert_boleto(Ledger& ledger, std::int64_t run, const Boleto& boleto);
 
 // Records a remessa (next NSA) for up to `max_titles` of the account's boletos not yet in
-// one, oldest first, assigning them to it; nullopt when there are none.
+// one, oldest first, assigning them to it; nullopt when there are none. Its file is
+// "<path_prefix>-<NSA, 6 digits>.rem".
 Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, std::string_view account,
-                                              std::string_view layout, std::string_view directory,
+                                              std::string_view layout, std::string_view path_prefix,
                                               std::string_view generated, std::string_view generated_time,
                                               std::int64_t max_titles);
 Result<std::vector<Remessa>> remessas_being_written(Ledger& ledger);
