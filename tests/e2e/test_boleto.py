@@ -201,6 +201,34 @@ def cnab400_remessa_for_a_bradesco_account():
 
 
 @test
+def account_ids_cannot_move_files_out_of_the_output_folder():
+    with pipeline_workspace() as ws:
+        edit_config(ws, "- id: main", '- id: "../../fora"')
+        edit_config(ws, "default_account: main", 'default_account: "../../fora"')
+        ws.query("UPDATE invoices SET bank_account = '../../fora'")
+        r = ws.run("issue-boleto", "--date", "2026-11-23", "--no-pdf")
+        assert r.code == 0, r
+        _, run = boleto_docs(r)
+        [path] = run["remessas"]
+        out = ws.path("out").resolve()
+        assert out in ws.path(path).resolve().parents, path
+        assert not (ws.dir.parent / "fora-000001.rem").exists()
+
+
+@test
+def an_account_its_remessa_layout_cannot_use_fails_before_any_boleto():
+    with pipeline_workspace() as ws:
+        edit_config(ws, 'bank: "001"', 'bank: "237"')
+        edit_config(ws, 'convenio: "1234567"', 'convenio: ""')
+        edit_config(ws, "remessa: cnab240", "remessa: cnab400")
+        edit_config(ws, 'carteira: "17"', 'carteira: "09"')
+        before = ws.dump()
+        r = ws.run("issue-boleto", "--date", "2026-11-23", "--no-pdf")
+        assert r.code == 78 and "boleto account 'main'" in r.stderr, r
+        assert ws.dump()["boletos"] == before["boletos"] == []
+
+
+@test
 def killed_runs_never_issue_twice_nor_leave_half_files():
     rnd = random.Random(4)
     with Workspace() as ws:
