@@ -84,6 +84,7 @@ void setup_show(CLI::App& app, AppContext& ctx);
 void setup_cycle(CLI::App& app, AppContext& ctx);
 void setup_approve(CLI::App& app, AppContext& ctx);
 void setup_issue_boleto(CLI::App& app, AppContext& ctx);
+void setup_reconcile(CLI::App& app, AppContext& ctx);
 
 // Today's date and an ISO 8601 timestamp in a time zone (CLI layer only).
 Result<Date> today_in(const std::string& timezone);

@@ -39,8 +39,8 @@ Result<int> run_import(AppContext& ctx, const ImportCommand& cmd)
 {
     auto kind = import::parse_kind(cmd.kind);
     if (!kind) {
-        return fail(ErrorCode::usage, fmt::format("cannot import '{}': expected customers, services, contracts "
-                                                  "or charges (payments come with reconcile)",
+        return fail(ErrorCode::usage, fmt::format("cannot import '{}': expected customers, services, contracts, "
+                                                  "charges or payments",
                                                   cmd.kind));
     }
     auto stage = ctx.stage();
@@ -83,8 +83,8 @@ Result<int> run_import(AppContext& ctx, const ImportCommand& cmd)
 void setup_import(CLI::App& app, AppContext& ctx)
 {
     auto cmd = std::make_shared<ImportCommand>();
-    auto* sub = app.add_subcommand("import", "Load customers, services, contracts or charges (CSV or YAML, '-' = stdin)");
-    sub->add_option("KIND", cmd->kind, "customers | services | contracts | charges")->required();
+    auto* sub = app.add_subcommand("import", "Load customers, services, contracts, charges or payments (CSV or YAML, '-' = stdin)");
+    sub->add_option("KIND", cmd->kind, "customers | services | contracts | charges | payments")->required();
     sub->add_option("FILE", cmd->files, "Files to import ('-' = stdin)")->required();
     sub->add_flag("--skip-invalid", cmd->skip_invalid, "Import the valid rows and report the rest (exit 1)");
     sub->callback([&ctx, cmd] { ctx.action = [&ctx, cmd] { return run_import(ctx, *cmd); }; });

@@ -10,6 +10,7 @@
 #include <billrun/billing/taxes.hpp>
 #include <billrun/core/periods.hpp>
 #include <billrun/ledger/billing.hpp>
+#include <billrun/ledger/payments.hpp>
 
 namespace billrun::billing {
 
@@ -158,6 +159,11 @@ private:
             return tl::unexpected(pending.error());
         }
         m_contracts_with_charges.insert(pending->begin(), pending->end());
+        auto credited = ledger::customers_with_credit(m_ledger);
+        if (!credited) {
+            return tl::unexpected(credited.error());
+        }
+        m_customers_with_credit.insert(credited->begin(), credited->end());
         return commit();
     }
 
@@ -357,6 +363,19 @@ private:
             inv.number = *number;
             inv.status = "issued";
         }
+        Centavos credit_used = 0;
+        if (m_customers_with_credit.count(inv.customer) != 0) {
+            // An earlier overpayment pays this invoice first (SPEC §8).
+            auto credit = ledger::customer_credit(m_ledger, inv.customer);
+            if (!credit) {
+                return tl::unexpected(credit.error());
+            }
+            credit_used = std::min(*credit, inv.net);
+            inv.balance = inv.net - credit_used;
+            if (credit_used > 0 && inv.balance == 0 && inv.status == "issued") {
+                inv.status = "paid";
+            }
+        }
         auto key = ledger::insert_invoice(m_ledger, m_run, inv);
         if (!key) {
             return tl::unexpected(key.error());
@@ -365,6 +384,11 @@ private:
             return {};  // already billed by another run: nothing to do, no number used
         }
         inv.key = **key;
+        if (credit_used > 0) {
+            if (auto r = ledger::use_customer_credit(m_ledger, m_run, inv.customer, inv.key, credit_used); !r) {
+                return r;
+            }
+        }
         if (m_batch_first == 0) {
             m_batch_first = inv.key;
             m_batch_first_id = inv.display_id();
@@ -472,6 +496,7 @@ private:
     std::optional<ledger::WriteTransaction> m_tx;
     std::unordered_map<std::string, ledger::Service> m_services;
     std::unordered_set<std::string> m_contracts_with_charges;
+    std::unordered_set<std::string> m_customers_with_credit;
     std::map<std::string, std::int64_t> m_numbers;
     std::vector<std::pair<ledger::Invoice, bool>> m_pending_output;
     std::int64_t m_run = 0;

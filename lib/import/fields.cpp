@@ -61,6 +61,10 @@ constexpr std::array k_aliases{
     Alias{"contabancaria", Field::bank_account},
     Alias{"contract", Field::contract}, Alias{"contrato", Field::contract},
     Alias{"date", Field::date}, Alias{"data", Field::date},
+    Alias{"invoice", Field::invoice}, Alias{"fatura", Field::invoice}, Alias{"nota", Field::invoice},
+    Alias{"nossonumero", Field::nosso_numero},
+    Alias{"amount", Field::amount}, Alias{"valor", Field::amount}, Alias{"valorpago", Field::amount},
+    Alias{"datapagamento", Field::date},
 };
 
 constexpr std::array<std::string_view, k_field_count> k_names{
@@ -68,7 +72,7 @@ constexpr std::array<std::string_view, k_field_count> k_names{
     "city_code", "state", "zip", "municipal_registration", "iss_withheld", "owner",
     "description", "unit_price", "service_code", "iss_rate",
     "customer", "service", "quantity", "price", "start", "end", "cycle", "billing", "due_days",
-    "due_day", "series", "payment_method", "auto_send", "template", "bank_account", "contract", "date"};
+    "due_day", "series", "payment_method", "auto_send", "template", "bank_account", "contract", "date", "invoice", "nosso_numero", "amount"};
 
 bool kind_has(Kind kind, Field field)
 {
@@ -86,6 +90,9 @@ bool kind_has(Kind kind, Field field)
         return field == Field::id || field == Field::customer || field == Field::contract || field == Field::date ||
                field == Field::service || field == Field::quantity || field == Field::price ||
                field == Field::description;
+    case Kind::payments:
+        return field == Field::invoice || field == Field::nosso_numero || field == Field::date ||
+               field == Field::amount || field == Field::description;
     }
     return false;
 }
@@ -119,6 +126,8 @@ std::vector<Field> required_fields(Kind kind)
         return {Field::id, Field::customer, Field::start};
     case Kind::charges:
         return {Field::customer, Field::date, Field::service};
+    case Kind::payments:
+        return {Field::date, Field::amount};
     }
     return {};
 }

@@ -17,7 +17,7 @@ enum class Field : std::uint8_t {
     description, unit_price, service_code, iss_rate,
     customer, service, quantity, price, start, end, cycle, billing, due_days, due_day, series,
     payment_method, auto_send, template_name, bank_account,
-    contract, date,
+    contract, date, invoice, nosso_numero, amount,
     count
 };
 inline constexpr std::size_t k_field_count = static_cast<std::size_t>(Field::count);

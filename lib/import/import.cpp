@@ -9,6 +9,7 @@
 #include <billrun/core/periods.hpp>
 #include <billrun/io/files.hpp>
 #include <billrun/ledger/billing.hpp>
+#include <billrun/ledger/payments.hpp>
 
 #include "convert.hpp"
 #include "fields.hpp"
@@ -31,6 +32,9 @@ std::optional<Kind> parse_kind(std::string_view text)
     if (key == "charges" || key == "charge" || key == "cobrancas" || key == "avulsos" || key == "lancamentos") {
         return Kind::charges;
     }
+    if (key == "payments" || key == "payment" || key == "pagamentos" || key == "recebimentos") {
+        return Kind::payments;
+    }
     return std::nullopt;
 }
 
@@ -41,6 +45,7 @@ std::string_view kind_name(Kind kind)
     case Kind::services: return "services";
     case Kind::contracts: return "contracts";
     case Kind::charges: return "charges";
+    case Kind::payments: return "payments";
     }
     return "?";
 }
@@ -169,7 +174,91 @@ private:
             return {};
         case Kind::charges:
             return write_charge(raw, check, report);
+        case Kind::payments:
+            return write_payment(raw, check, report);
         }
+        return {};
+    }
+
+    // Money received outside the bank files (cash, transfer): applied to its invoice like a
+    // retorno's payment, once: re-importing the same rows finds them already applied.
+    Result<void> write_payment(const RawRecord& raw, Checker& check, FileReport& report)
+    {
+        const std::string& invoice_id = raw[Field::invoice].value;
+        const std::string& nosso = raw[Field::nosso_numero].value;
+        if (invoice_id.empty() == nosso.empty()) {
+            check.add(raw[Field::invoice], raw.line, "give the invoice (e.g. A-000123) or the nosso número, one of them");
+        }
+        auto date = parse_date(raw[Field::date].value);
+        if (!date) {
+            check.add(raw[Field::date], raw.line,
+                      fmt::format("date '{}' is not a date (dd/mm/yyyy or yyyy-mm-dd)", raw[Field::date].value));
+        }
+        auto amount = parse_money(raw[Field::amount].value);
+        if (!amount || *amount <= 0) {
+            check.add(raw[Field::amount], raw.line,
+                      fmt::format("amount '{}' is not a positive amount", raw[Field::amount].value));
+        }
+        if (check.failed()) {
+            return {};
+        }
+        std::optional<ledger::PayableInvoice> invoice;
+        std::optional<std::int64_t> boleto;
+        if (!invoice_id.empty()) {
+            auto found = ledger::payable_invoice_by_id(m_ledger, invoice_id);
+            if (!found) {
+                return tl::unexpected(found.error());
+            }
+            invoice = *found;
+        } else {
+            std::string digits;
+            for (char c : nosso) {
+                if (c >= '0' && c <= '9') {
+                    digits += c;
+                }
+            }
+            for (const auto& account : m_config.boleto.accounts) {
+                auto found = ledger::boleto_by_nosso_numero(m_ledger, account.bank, digits);
+                if (!found) {
+                    return tl::unexpected(found.error());
+                }
+                if (*found) {
+                    boleto = (*found)->first;
+                    invoice = (*found)->second;
+                    break;
+                }
+            }
+        }
+        if (!invoice) {
+            check.add(invoice_id.empty() ? raw[Field::nosso_numero] : raw[Field::invoice], raw.line,
+                      fmt::format("no invoice '{}' in the ledger", invoice_id.empty() ? nosso : invoice_id));
+            return {};
+        }
+        ledger::Payment p;
+        std::string base = fmt::format("import:{}:{}:{}", invoice->key, date->iso(), *amount);
+        p.source_key = fmt::format("{}:{}", base, ++m_payment_occurrences[base]);
+        p.source = report.file;
+        p.record = std::to_string(raw.line);
+        p.invoice = invoice->key;
+        p.boleto = boleto;
+        p.nosso_numero = nosso;
+        p.date = *date;
+        p.amount = *amount;
+        p.status = "applied";
+        p.reason = raw[Field::description].value;
+        auto seen = ledger::payment_seen(m_ledger, p.source_key);
+        if (!seen) {
+            return tl::unexpected(seen.error());
+        }
+        if (*seen) {
+            ++report.unchanged;
+            return {};
+        }
+        auto applied = ledger::apply_payment(m_ledger, m_run, p, *invoice);
+        if (!applied) {
+            return tl::unexpected(applied.error());
+        }
+        ++report.created;
         return {};
     }
 
@@ -410,6 +499,7 @@ private:
     std::int64_t m_run;
     std::vector<PendingContract> m_pending;
     std::unordered_map<std::string, int> m_charge_occurrences;
+    std::unordered_map<std::string, int> m_payment_occurrences;
     std::unordered_map<std::string, std::size_t> m_index;
 };
 

@@ -22,6 +22,8 @@ bool is_kind_key(Kind kind, const std::string& folded)
         return folded == "contracts" || folded == "contratos";
     case Kind::charges:
         return folded == "charges" || folded == "cobrancas" || folded == "lancamentos";
+    case Kind::payments:
+        return folded == "payments" || folded == "pagamentos" || folded == "recebimentos";
     }
     return false;
 }

@@ -19,7 +19,7 @@ Date date_of(const std::string& iso)
 }
 
 #define BILLRUN_CANDIDATE_SELECT                                                                              \
-    "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.issue_date, i.due_date, i.net, i.bank_account, " \
+    "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.issue_date, i.due_date, i.balance, i.bank_account, " \
     "c.id, c.name, c.tax_id, c.email, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip "   \
     "FROM invoices i JOIN customers c ON c.id = i.customer "
 
@@ -166,12 +166,15 @@ Result<std::optional<std::int64_t>> insert_boleto(Ledger& ledger, std::int64_t r
         auto& stmt = ledger.statement(
             "INSERT INTO boletos (invoice, account, bank, sequence, nosso_numero, nosso_numero_dv, "
             "nosso_numero_display, issue_date, due_date, amount, fine_percent, interest_per_day, barcode, "
-            "linha_digitavel, pix, run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(invoice) DO NOTHING");
+            "linha_digitavel, pix, run, nosso_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(invoice) DO NOTHING");
         stmt.bind(1, b.invoice).bind(2, b.account).bind(3, b.bank).bind(4, b.sequence).bind(5, b.nosso_numero);
         stmt.bind(6, b.nosso_numero_dv).bind(7, b.nosso_numero_display).bind(8, b.issue_date.iso());
         stmt.bind(9, b.due_date.iso()).bind(10, b.amount).bind(11, static_cast<std::int64_t>(b.fine_percent));
         stmt.bind(12, b.interest_per_day).bind(13, b.barcode).bind(14, b.linha_digitavel);
-        stmt.bind(15, b.pix.empty() ? std::nullopt : std::optional<std::string>(b.pix)).bind(16, run).run();
+        auto nonzero = b.nosso_numero.find_first_not_of('0');
+        std::string key = nonzero == std::string::npos ? std::string() : b.nosso_numero.substr(nonzero);
+        stmt.bind(15, b.pix.empty() ? std::nullopt : std::optional<std::string>(b.pix)).bind(16, run);
+        stmt.bind(17, key).run();
         if (sqlite3_changes(ledger.db()) == 0) {
             return std::nullopt;
         }

@@ -225,7 +225,55 @@ CREATE INDEX boletos_pending_remessa ON boletos(account) WHERE remessa IS NULL;
 CREATE INDEX boletos_pending_pdf ON boletos(id) WHERE pdf IS NULL;
 )sql";
 
-constexpr std::array<std::string_view, 3> k_migrations{k_v1, k_v2, k_v3};
+// v4: payments (each bank record applied once, ever), reconciled files (by content hash) and
+// customer credits (overpayments, used by the customer's next invoices).
+constexpr std::string_view k_v4 = R"sql(
+-- The nosso número without leading zeros: what retorno records are matched on.
+ALTER TABLE boletos ADD COLUMN nosso_key TEXT NOT NULL DEFAULT '';
+UPDATE boletos SET nosso_key = ltrim(nosso_numero, '0');
+CREATE INDEX boletos_by_nosso_key ON boletos(bank, nosso_key);
+
+CREATE TABLE reconciled_files (
+    hash TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    run INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE payments (
+    id INTEGER PRIMARY KEY,
+    source_key TEXT NOT NULL UNIQUE,  -- the bank record's identity: never applied twice, in any file
+    source TEXT NOT NULL,
+    record TEXT NOT NULL,
+    invoice INTEGER REFERENCES invoices(id),
+    boleto INTEGER REFERENCES boletos(id),
+    nosso_numero TEXT,
+    date TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    interest INTEGER NOT NULL DEFAULT 0,
+    fine INTEGER NOT NULL DEFAULT 0,
+    fee INTEGER NOT NULL DEFAULT 0,
+    credit_date TEXT,
+    status TEXT NOT NULL CHECK (status IN ('applied', 'confirmed', 'written-off', 'unmatched', 'ambiguous', 'rejected')),
+    reason TEXT,
+    run INTEGER NOT NULL
+);
+CREATE INDEX payments_by_invoice ON payments(invoice);
+
+-- Positive rows are credits (an overpayment); negative rows are credit used by an invoice.
+CREATE TABLE customer_credits (
+    id INTEGER PRIMARY KEY,
+    customer TEXT NOT NULL REFERENCES customers(id),
+    amount INTEGER NOT NULL,
+    payment INTEGER REFERENCES payments(id),
+    invoice INTEGER REFERENCES invoices(id),
+    run INTEGER NOT NULL
+);
+CREATE INDEX customer_credits_by_customer ON customer_credits(customer);
+)sql";
+
+constexpr std::array<std::string_view, 4> k_migrations{k_v1, k_v2, k_v3, k_v4};
 
 }  // namespace
 

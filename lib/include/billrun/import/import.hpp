@@ -14,7 +14,7 @@
 
 namespace billrun::import {
 
-enum class Kind { customers, services, contracts, charges };
+enum class Kind { customers, services, contracts, charges, payments };
 std::optional<Kind> parse_kind(std::string_view text);
 std::string_view kind_name(Kind kind);
 

@@ -28,7 +28,7 @@ struct BoletoCandidate {
     std::string invoice_id;    // "A-000123"
     Date issue_date;
     Date due_date;
-    Centavos amount = 0;       // the invoice's net
+    Centavos amount = 0;       // the invoice's balance: its net, less credit it used
     std::string account;       // the invoice's bank account id
     Payer payer;
 };

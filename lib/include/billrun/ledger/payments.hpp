@@ -1,0 +1,84 @@
+#pragma once
+// What reconcile (and import payments) keep: payments, each bank record applied once ever
+// (a unique source key), files already reconciled (by content hash), customer credits.
+// Call inside a WriteTransaction.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <billrun/core/date.hpp>
+#include <billrun/core/error.hpp>
+#include <billrun/core/money.hpp>
+#include <billrun/ledger/ledger.hpp>
+
+namespace billrun::ledger {
+
+struct Payment {
+    std::string source_key;  // identity of the bank record ("cnab:001:<nosso>:06:2026-12-03:142695", "ofx:<fitid>"...)
+    std::string source;      // the file
+    std::string record;      // line or id in it
+    std::optional<std::int64_t> invoice;
+    std::optional<std::int64_t> boleto;
+    std::string nosso_numero;
+    Date date;
+    Centavos amount = 0;     // what was paid (interest and fine included)
+    Centavos interest = 0;
+    Centavos fine = 0;
+    Centavos fee = 0;
+    std::optional<Date> credit_date;
+    std::string status;      // applied | confirmed | written-off | unmatched | ambiguous | rejected
+    std::string reason;
+};
+
+struct PayableInvoice {
+    std::int64_t key = 0;
+    std::string id;          // "A-000123"
+    std::string customer;
+    std::string customer_tax_id;
+    std::string status;
+    Date issue_date;
+    Date due_date;
+    Centavos net = 0;
+    Centavos balance = 0;
+};
+
+Result<bool> file_reconciled(Ledger& ledger, std::string_view hash);
+Result<void> record_reconciled_file(Ledger& ledger, std::int64_t run, std::string_view hash, std::string_view name,
+                                    std::string_view format, std::int64_t records);
+Result<bool> payment_seen(Ledger& ledger, std::string_view source_key);
+
+// The boleto of a bank with this nosso número (leading zeros ignored), with its invoice.
+Result<std::optional<std::pair<std::int64_t, PayableInvoice>>> boleto_by_nosso_numero(Ledger& ledger,
+                                                                                     std::string_view bank,
+                                                                                     std::string_view nosso);
+Result<std::optional<PayableInvoice>> payable_invoice(Ledger& ledger, std::int64_t key);
+Result<std::optional<PayableInvoice>> payable_invoice_by_id(Ledger& ledger, std::string_view id);
+// Open invoices (issued or partly paid) with exactly this balance, issued on or before `date`,
+// of the customer with this tax id when one is given.
+Result<std::vector<PayableInvoice>> open_invoices_with_balance(Ledger& ledger, Centavos balance, Date date,
+                                                               std::string_view tax_id);
+
+struct Applied {
+    std::string status;       // the invoice's new status: paid | partly-paid
+    Centavos balance = 0;     // what stays open
+    Centavos credit = 0;      // the excess, now a customer credit
+};
+
+// Records an applied payment and its effect on the invoice: the balance goes down by what
+// was paid less interest and fine; paid when nothing stays open; an excess becomes a
+// credit of the customer. Each change an event.
+Result<Applied> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment, const PayableInvoice& invoice);
+// Records a payment that changes no invoice (unmatched, ambiguous, rejected, confirmed,
+// written-off), and the boleto's new status when the bank said so.
+Result<void> record_payment(Ledger& ledger, std::int64_t run, const Payment& payment);
+
+// Customers with credit they have not used yet.
+Result<std::vector<std::string>> customers_with_credit(Ledger& ledger);
+// Credit a customer has not used yet, and its use by an invoice (negative row).
+Result<Centavos> customer_credit(Ledger& ledger, std::string_view customer);
+Result<void> use_customer_credit(Ledger& ledger, std::int64_t run, std::string_view customer, std::int64_t invoice,
+                                 Centavos amount);
+
+}  // namespace billrun::ledger

@@ -1,0 +1,231 @@
+// Payments, reconciled files and customer credits.
+#include <billrun/ledger/payments.hpp>
+
+#include <fmt/format.h>
+
+#include "events.hpp"
+#include "guard.hpp"
+#include "sqlite.hpp"
+
+namespace billrun::ledger {
+
+namespace {
+
+Date date_of(const std::string& iso)
+{
+    return parse_iso_date(iso).value_or(Date());
+}
+
+#define BILLRUN_PAYABLE_SELECT                                                                              \
+    "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.customer, c.tax_id, i.status, i.issue_date, " \
+    "i.due_date, i.net, i.balance FROM invoices i JOIN customers c ON c.id = i.customer "
+
+PayableInvoice read_payable(const sql::Statement& stmt, int first = 0)
+{
+    PayableInvoice p;
+    p.key = stmt.column_int(first + 0);
+    p.id = stmt.column_text(first + 1);
+    p.customer = stmt.column_text(first + 2);
+    p.customer_tax_id = stmt.column_text(first + 3);
+    p.status = stmt.column_text(first + 4);
+    p.issue_date = date_of(stmt.column_text(first + 5));
+    p.due_date = date_of(stmt.column_text(first + 6));
+    p.net = stmt.column_int(first + 7);
+    p.balance = stmt.column_int(first + 8);
+    return p;
+}
+
+std::int64_t insert_payment(Ledger& ledger, std::int64_t run, const Payment& p)
+{
+    auto& stmt = ledger.statement(
+        "INSERT INTO payments (source_key, source, record, invoice, boleto, nosso_numero, date, amount, interest, "
+        "fine, fee, credit_date, status, reason, run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    stmt.bind(1, p.source_key).bind(2, p.source).bind(3, p.record).bind(4, p.invoice).bind(5, p.boleto);
+    stmt.bind(6, p.nosso_numero.empty() ? std::nullopt : std::optional<std::string>(p.nosso_numero));
+    stmt.bind(7, p.date.iso()).bind(8, p.amount).bind(9, p.interest).bind(10, p.fine).bind(11, p.fee);
+    stmt.bind(12, p.credit_date ? std::optional<std::string>(p.credit_date->iso()) : std::nullopt);
+    stmt.bind(13, p.status).bind(14, p.reason.empty() ? std::nullopt : std::optional<std::string>(p.reason));
+    stmt.bind(15, run).run();
+    return sqlite3_last_insert_rowid(ledger.db());
+}
+
+}  // namespace
+
+Result<bool> file_reconciled(Ledger& ledger, std::string_view hash)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("SELECT 1 FROM reconciled_files WHERE hash = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, hash);
+        return stmt.step();
+    });
+}
+
+Result<void> record_reconciled_file(Ledger& ledger, std::int64_t run, std::string_view hash, std::string_view name,
+                                    std::string_view format, std::int64_t records)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "INSERT INTO reconciled_files (hash, name, format, records, run) VALUES (?,?,?,?,?)");
+        stmt.bind(1, hash).bind(2, name).bind(3, format).bind(4, records).bind(5, run).run();
+        insert_event(ledger, run, "file", hash, "reconciled", fmt::format("{} ({} record(s))", name, records));
+    });
+}
+
+Result<bool> payment_seen(Ledger& ledger, std::string_view source_key)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("SELECT 1 FROM payments WHERE source_key = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, source_key);
+        return stmt.step();
+    });
+}
+
+Result<std::optional<std::pair<std::int64_t, PayableInvoice>>> boleto_by_nosso_numero(Ledger& ledger,
+                                                                                     std::string_view bank,
+                                                                                     std::string_view nosso)
+{
+    return guard([&]() -> std::optional<std::pair<std::int64_t, PayableInvoice>> {
+        auto nonzero = nosso.find_first_not_of('0');
+        std::string key(nonzero == std::string_view::npos ? std::string_view() : nosso.substr(nonzero));
+        auto& stmt = ledger.statement(
+            "SELECT b.id, i.id, i.series || '-' || printf('%06d', i.number), i.customer, c.tax_id, i.status, "
+            "i.issue_date, i.due_date, i.net, i.balance FROM boletos b JOIN invoices i ON i.id = b.invoice "
+            "JOIN customers c ON c.id = i.customer WHERE b.bank = ? AND b.nosso_key = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, bank).bind(2, key);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        return std::pair<std::int64_t, PayableInvoice>{stmt.column_int(0), read_payable(stmt, 1)};
+    });
+}
+
+Result<std::optional<PayableInvoice>> payable_invoice(Ledger& ledger, std::int64_t key)
+{
+    return guard([&]() -> std::optional<PayableInvoice> {
+        auto& stmt = ledger.statement(BILLRUN_PAYABLE_SELECT "WHERE i.id = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, key);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        return read_payable(stmt);
+    });
+}
+
+Result<std::optional<PayableInvoice>> payable_invoice_by_id(Ledger& ledger, std::string_view id)
+{
+    return guard([&]() -> std::optional<PayableInvoice> {
+        auto& stmt = ledger.statement(BILLRUN_PAYABLE_SELECT "WHERE i.series || '-' || printf('%06d', i.number) = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, id);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        return read_payable(stmt);
+    });
+}
+
+Result<std::vector<PayableInvoice>> open_invoices_with_balance(Ledger& ledger, Centavos balance, Date date,
+                                                               std::string_view tax_id)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(BILLRUN_PAYABLE_SELECT
+                                      "WHERE i.status IN ('issued', 'partly-paid') AND i.balance = ?1 AND "
+                                      "i.issue_date <= ?2 AND (?3 = '' OR c.tax_id = ?3) ORDER BY i.id LIMIT 20");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, balance).bind(2, date.iso()).bind(3, tax_id);
+        std::vector<PayableInvoice> out;
+        while (stmt.step()) {
+            out.push_back(read_payable(stmt));
+        }
+        return out;
+    });
+}
+
+Result<Applied> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment, const PayableInvoice& invoice)
+{
+    return guard([&] {
+        std::int64_t id = insert_payment(ledger, run, payment);
+        Centavos principal = payment.amount - payment.interest - payment.fine;
+        Applied applied;
+        // Money paid on a cancelled invoice (or a draft) settles nothing: all of it is credit.
+        const bool open = invoice.status != "cancelled" && invoice.status != "draft";
+        Centavos before = open ? invoice.balance : 0;
+        applied.balance = std::max<Centavos>(before - principal, 0);
+        applied.credit = std::max<Centavos>(principal - before, 0);
+        applied.status = !open ? invoice.status : (applied.balance == 0 ? "paid" : "partly-paid");
+        auto& update = ledger.statement("UPDATE invoices SET balance = ?, status = ? WHERE id = ?");
+        update.bind(1, applied.balance).bind(2, applied.status).bind(3, invoice.key).run();
+        insert_event(ledger, run, "invoice", std::to_string(invoice.key), applied.status,
+                     fmt::format("payment {} of {} ({}): balance {} -> {}", id, format_money(payment.amount),
+                                 payment.source, format_money(before), format_money(applied.balance)));
+        if (applied.credit > 0) {
+            auto& credit = ledger.statement(
+                "INSERT INTO customer_credits (customer, amount, payment, run) VALUES (?, ?, ?, ?)");
+            credit.bind(1, invoice.customer).bind(2, applied.credit).bind(3, id).bind(4, run).run();
+            insert_event(ledger, run, "customer", invoice.customer, "credited",
+                         fmt::format("{} overpaid on {}", format_money(applied.credit), invoice.id));
+        }
+        if (payment.boleto && open) {
+            auto& boleto = ledger.statement("UPDATE boletos SET status = ? WHERE id = ?");
+            boleto.bind(1, applied.status).bind(2, *payment.boleto).run();
+        }
+        return applied;
+    });
+}
+
+Result<void> record_payment(Ledger& ledger, std::int64_t run, const Payment& payment)
+{
+    return guard([&] {
+        insert_payment(ledger, run, payment);
+        if (payment.boleto && (payment.status == "rejected" || payment.status == "confirmed" ||
+                               payment.status == "written-off")) {
+            auto& boleto = ledger.statement(
+                "UPDATE boletos SET status = ? WHERE id = ? AND status NOT IN ('paid', 'partly-paid')");
+            boleto.bind(1, payment.status == "confirmed" ? "registered" : payment.status).bind(2, *payment.boleto).run();
+            insert_event(ledger, run, "boleto", std::to_string(*payment.boleto), payment.status, payment.reason);
+        }
+    });
+}
+
+Result<std::vector<std::string>> customers_with_credit(Ledger& ledger)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "SELECT customer FROM customer_credits GROUP BY customer HAVING sum(amount) > 0");
+        sql::ResetGuard reset(stmt);
+        std::vector<std::string> out;
+        while (stmt.step()) {
+            out.push_back(stmt.column_text(0));
+        }
+        return out;
+    });
+}
+
+Result<Centavos> customer_credit(Ledger& ledger, std::string_view customer)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("SELECT coalesce(sum(amount), 0) FROM customer_credits WHERE customer = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, customer);
+        stmt.step();
+        return static_cast<Centavos>(stmt.column_int(0));
+    });
+}
+
+Result<void> use_customer_credit(Ledger& ledger, std::int64_t run, std::string_view customer, std::int64_t invoice,
+                                 Centavos amount)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "INSERT INTO customer_credits (customer, amount, invoice, run) VALUES (?, ?, ?, ?)");
+        stmt.bind(1, customer).bind(2, -amount).bind(3, invoice).bind(4, run).run();
+        insert_event(ledger, run, "customer", customer, "credit-used",
+                     fmt::format("{} on invoice key {}", format_money(amount), invoice));
+    });
+}
+
+}  // namespace billrun::ledger

@@ -1,0 +1,498 @@
+// billrun reconcile: read every file once to be sure it can be read (nothing written if not),
+// then apply its records in one transaction.
+#include <billrun/reconcile/reconcile.hpp>
+
+#include <openssl/evp.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include <billrun/boleto/bank.hpp>
+#include <billrun/cnab/retorno.hpp>
+#include <billrun/io/files.hpp>
+#include <billrun/ledger/payments.hpp>
+#include <billrun/reconcile/statement.hpp>
+
+namespace billrun::reconcile {
+
+namespace {
+
+enum class Format { cnab, ofx, csv };
+
+std::string_view format_name(Format f)
+{
+    switch (f) {
+    case Format::cnab: return "cnab";
+    case Format::ofx: return "ofx";
+    case Format::csv: return "csv";
+    }
+    return "?";
+}
+
+struct FileFacts {
+    std::string name;
+    std::string hash;  // SHA-256, hex
+    Format format = Format::csv;
+};
+
+// Reads the file once: its SHA-256 and, from its start, its format.
+Result<FileFacts> inspect(const std::string& name)
+{
+    std::ifstream in(name, std::ios::binary);
+    if (!in) {
+        return fail(ErrorCode::no_input, fmt::format("{}: cannot open", name));
+    }
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
+    std::string head;
+    std::vector<char> buffer(1 << 20);
+    while (in) {
+        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        auto n = static_cast<std::size_t>(in.gcount());
+        if (n == 0) {
+            break;
+        }
+        if (head.size() < 4096) {
+            head.append(buffer.data(), std::min(n, 4096 - head.size()));
+        }
+        EVP_DigestUpdate(md.get(), buffer.data(), n);
+    }
+    if (in.bad()) {
+        return fail(ErrorCode::no_input, fmt::format("{}: read error", name));
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(md.get(), digest, &length);
+    FileFacts facts;
+    facts.name = name;
+    for (unsigned int i = 0; i < length; ++i) {
+        facts.hash += fmt::format("{:02x}", digest[i]);
+    }
+    std::string_view first(head);
+    if (first.starts_with("\xEF\xBB\xBF")) {
+        first.remove_prefix(3);
+    }
+    auto eol = first.find_first_of("\r\n");
+    std::string_view first_line = first.substr(0, eol);
+    if (cnab::looks_like_cnab(first_line)) {
+        facts.format = Format::cnab;
+    } else if (looks_like_ofx(first)) {
+        facts.format = Format::ofx;
+    } else {
+        facts.format = Format::csv;
+    }
+    return facts;
+}
+
+// One record of any format, as the matching needs it.
+struct Item {
+    std::string record;  // line number or id
+    std::string key;     // the bank record's identity
+    // CNAB
+    bool cnab = false;
+    std::string bank;
+    cnab::RetornoRecord ret;
+    // statements
+    StatementLine line;
+};
+
+// Reads a file's records one by one into `item` and calls `each` (pass 1 counts, pass 2 applies).
+Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config,
+                                const std::function<Result<void>(const Item&)>& each)
+{
+    std::ifstream in(f.name, std::ios::binary);
+    if (!in) {
+        return fail(ErrorCode::no_input, fmt::format("{}: cannot open", f.name));
+    }
+    std::int64_t count = 0;
+    Item item;
+    if (f.format == Format::cnab) {
+        auto reader = cnab::open_retorno(in, f.name);
+        if (!reader) {
+            return tl::unexpected(reader.error());
+        }
+        item.cnab = true;
+        item.bank = (*reader)->info().bank;
+        while (true) {
+            auto got = (*reader)->next(item.ret);
+            if (!got) {
+                return tl::unexpected(got.error());
+            }
+            if (!*got) {
+                return count;
+            }
+            ++count;
+            const auto& r = item.ret;
+            item.record = std::to_string(r.line);
+            item.key = fmt::format("cnab:{}:{}:{}:{}:{}", item.bank, r.nosso_numero, r.occurrence_code,
+                                   r.occurrence_date ? r.occurrence_date->iso() : "", r.amount_paid);
+            if (auto r2 = each(item); !r2) {
+                return tl::unexpected(r2.error());
+            }
+        }
+    }
+    auto reader = f.format == Format::ofx ? open_ofx(in, f.name) : open_csv_statement(in, f.name, config.reconcile_csv);
+    if (!reader) {
+        return tl::unexpected(reader.error());
+    }
+    std::map<std::string, int> seen;  // identical CSV lines in one file are distinct payments
+    while (true) {
+        auto got = (*reader)->next(item.line);
+        if (!got) {
+            return tl::unexpected(got.error());
+        }
+        if (!*got) {
+            return count;
+        }
+        ++count;
+        const auto& l = item.line;
+        item.record = l.id.empty() ? std::to_string(l.line) : l.id;
+        if (!l.id.empty()) {
+            item.key = fmt::format("ofx:{}:{}:{}", l.id, l.date.iso(), l.amount);
+        } else {
+            std::string base = fmt::format("csv:{}:{}:{}:{}", l.date.iso(), l.amount, l.tax_id, l.description);
+            item.key = fmt::format("{}:{}", base, ++seen[base]);
+        }
+        if (auto r2 = each(item); !r2) {
+            return tl::unexpected(r2.error());
+        }
+    }
+}
+
+// The banks whose nosso números carry a check digit in every account billrun.yaml lists for
+// them (asked of the bank's own rule). Their retornos write the number followed by its DV, so
+// "…0000012" is boleto 1 with DV 2 before it is boleto 12: reading it as 12 first pays the
+// wrong invoice as soon as the account has a dozen boletos. Banco do Brasil's convênio 7 and
+// 8 and its service 21 have no DV: there the whole field is the number.
+std::set<std::string> banks_with_check_digit(const config::Config& config)
+{
+    std::map<std::string, bool> all_dv;
+    for (const auto& a : config.boleto.accounts) {
+        const boleto::Bank* bank = boleto::find_bank(a.bank);
+        bool dv = false;
+        if (bank != nullptr) {
+            const boleto::Beneficiary who{a.bank,          a.agency,   a.agency_digit, a.account,
+                                          a.account_digit, a.convenio, a.carteira};
+            auto nosso = bank->nosso_numero(who, 1);
+            dv = nosso && !nosso->dv.empty();
+        }
+        auto [it, added] = all_dv.emplace(a.bank, dv);
+        if (!added) {
+            it->second = it->second && dv;
+        }
+    }
+    std::set<std::string> out;
+    for (const auto& [bank, dv] : all_dv) {
+        if (dv) {
+            out.insert(bank);
+        }
+    }
+    return out;
+}
+
+class Reconciler {
+public:
+    Reconciler(ledger::Ledger& ledger, const RunContext& ctx, const PaymentSink& sink, std::set<std::string> dv_banks)
+        : m_ledger(ledger), m_ctx(ctx), m_sink(sink), m_dv_banks(std::move(dv_banks))
+    {
+    }
+
+    Counts counts;
+
+    Result<void> apply(const FileFacts& f, const Item& item, std::int64_t run)
+    {
+        m_run = run;
+        ledger::Payment p;
+        p.source_key = item.key;
+        p.source = f.name;
+        p.record = item.record;
+        auto seen = ledger::payment_seen(m_ledger, item.key);
+        if (!seen) {
+            return tl::unexpected(seen.error());
+        }
+        if (item.cnab) {
+            return apply_cnab(item, p, *seen);
+        }
+        return apply_statement(item, p, *seen);
+    }
+
+private:
+    void emit(const ledger::Payment& p, const std::string& status, const std::string& invoice_id)
+    {
+        io::Map doc{{"kind", "payment"},
+                    {"version", 1},
+                    {"source", p.source},
+                    {"record", p.record},
+                    {"invoice", invoice_id.empty() ? io::Value() : io::Value(invoice_id)},
+                    {"nosso_numero", p.nosso_numero.empty() ? io::Value() : io::Value(p.nosso_numero)},
+                    {"date", p.date.iso()},
+                    {"amount", io::Value::money(p.amount)},
+                    {"interest", io::Value::money(p.interest)},
+                    {"fine", io::Value::money(p.fine)},
+                    {"fee", io::Value::money(p.fee)},
+                    {"status", status},
+                    {"reason", p.reason.empty() ? io::Value() : io::Value(p.reason)}};
+        if (p.credit_date) {
+            doc.emplace_back("credit_date", p.credit_date->iso());
+        }
+        m_sink(doc);
+    }
+
+    Result<void> duplicate(ledger::Payment& p, const std::string& invoice_id)
+    {
+        ++counts.duplicate;
+        p.reason = "already applied (this bank record was reconciled before)";
+        emit(p, "duplicate", invoice_id);
+        return {};
+    }
+
+    Result<void> apply_cnab(const Item& item, ledger::Payment& p, bool seen)
+    {
+        const auto& r = item.ret;
+        p.nosso_numero = r.nosso_numero;
+        p.date = r.occurrence_date.value_or(r.credit_date.value_or(m_ctx.business_date));
+        p.amount = r.amount_paid;
+        p.interest = r.interest;
+        p.fine = r.fine;
+        p.fee = r.fee;
+        p.credit_date = r.credit_date;
+        if (r.occurrence == cnab::Occurrence::other) {
+            ++counts.ignored;
+            return {};
+        }
+        // The nosso número as the file carries it may include the check digit: for a bank whose
+        // numbers have one, the field without its last character is tried first, then whole;
+        // for the others, whole first.
+        const std::string_view whole = r.nosso_numero;
+        const std::string_view without_dv = whole.substr(0, whole.empty() ? 0 : whole.size() - 1);
+        std::string_view tries[2] = {whole, without_dv};
+        if (whole.size() > 1 && m_dv_banks.contains(item.bank)) {
+            std::swap(tries[0], tries[1]);
+        }
+        auto match = ledger::boleto_by_nosso_numero(m_ledger, item.bank, tries[0]);
+        if (!match) {
+            return tl::unexpected(match.error());
+        }
+        if (!*match && whole.size() > 1) {
+            match = ledger::boleto_by_nosso_numero(m_ledger, item.bank, tries[1]);
+            if (!match) {
+                return tl::unexpected(match.error());
+            }
+        }
+        std::string invoice_id = *match ? (*match)->second.id : std::string();
+        if (seen) {
+            return duplicate(p, invoice_id);
+        }
+        if (*match) {
+            p.boleto = (*match)->first;
+            p.invoice = (*match)->second.key;
+        }
+        switch (r.occurrence) {
+        case cnab::Occurrence::paid:
+            if (!*match) {
+                return unmatched(p, fmt::format("no boleto of bank {} with nosso número {}", item.bank, r.nosso_numero));
+            }
+            return applied(p, (*match)->second);
+        case cnab::Occurrence::rejected:
+            p.status = "rejected";
+            p.reason = r.reasons.empty() ? fmt::format("entry rejected (occurrence {})", r.occurrence_code)
+                                         : fmt::format("entry rejected (occurrence {}, reasons {})", r.occurrence_code,
+                                                       fmt::join(r.reasons, ", "));
+            ++counts.rejected;
+            break;
+        case cnab::Occurrence::entry_confirmed:
+            p.status = "confirmed";
+            ++counts.confirmed;
+            break;
+        case cnab::Occurrence::written_off:
+            p.status = "written-off";
+            ++counts.written_off;
+            break;
+        case cnab::Occurrence::other:
+            break;
+        }
+        if (auto rec = ledger::record_payment(m_ledger, m_run, p); !rec) {
+            return rec;
+        }
+        emit(p, p.status, invoice_id);
+        return {};
+    }
+
+    Result<void> apply_statement(const Item& item, ledger::Payment& p, bool seen)
+    {
+        const auto& l = item.line;
+        p.date = l.date;
+        p.amount = l.amount;
+        if (l.amount <= 0) {
+            ++counts.ignored;  // debits are not payments to us
+            return {};
+        }
+        if (seen) {
+            return duplicate(p, {});
+        }
+        auto candidates = ledger::open_invoices_with_balance(m_ledger, l.amount, l.date, l.tax_id);
+        if (!candidates) {
+            return tl::unexpected(candidates.error());
+        }
+        if (candidates->empty()) {
+            return unmatched(p, fmt::format("no open invoice of {}{}", format_money(l.amount),
+                                            l.tax_id.empty() ? std::string() : " for payer " + l.tax_id));
+        }
+        if (candidates->size() > 1) {
+            // Never applied automatically: listed with its candidates.
+            std::vector<std::string> ids;
+            for (const auto& c : *candidates) {
+                ids.push_back(c.id);
+            }
+            p.status = "ambiguous";
+            p.reason = fmt::format("candidates: {}", fmt::join(ids, ", "));
+            ++counts.ambiguous;
+            if (auto rec = ledger::record_payment(m_ledger, m_run, p); !rec) {
+                return rec;
+            }
+            emit(p, p.status, {});
+            return {};
+        }
+        return applied(p, candidates->front());
+    }
+
+    Result<void> unmatched(ledger::Payment& p, std::string reason)
+    {
+        p.status = "unmatched";
+        p.reason = std::move(reason);
+        ++counts.unmatched;
+        if (auto rec = ledger::record_payment(m_ledger, m_run, p); !rec) {
+            return rec;
+        }
+        emit(p, p.status, {});
+        return {};
+    }
+
+    Result<void> applied(ledger::Payment& p, const ledger::PayableInvoice& invoice)
+    {
+        p.status = "applied";
+        p.invoice = invoice.key;
+        auto effect = ledger::apply_payment(m_ledger, m_run, p, invoice);
+        if (!effect) {
+            return tl::unexpected(effect.error());
+        }
+        p.reason = invoice.status == "cancelled" || invoice.status == "draft"
+                       ? fmt::format("invoice is {}: {} credited to customer {}", invoice.status,
+                                     format_money(effect->credit), invoice.customer)
+                   : effect->credit > 0
+                       ? fmt::format("overpaid: {} credited to customer {}", format_money(effect->credit), invoice.customer)
+                       : (effect->status == "paid" ? std::string("paid")
+                                                   : fmt::format("partly paid: {} still open", format_money(effect->balance)));
+        ++counts.applied;
+        emit(p, p.status, invoice.id);
+        return {};
+    }
+
+    ledger::Ledger& m_ledger;
+    const RunContext& m_ctx;
+    const PaymentSink& m_sink;
+    std::set<std::string> m_dv_banks;
+    std::int64_t m_run = 0;
+};
+
+}  // namespace
+
+Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                              const std::vector<std::string>& files, const PaymentSink& sink)
+{
+    Summary summary;
+    summary.started = ctx.now();
+    // Pass 1: every file readable, whole, before anything is applied.
+    std::vector<FileFacts> facts;
+    for (const auto& name : files) {
+        auto f = inspect(name);
+        if (!f) {
+            return tl::unexpected(f.error());
+        }
+        auto counted = read_items(*f, config, [](const Item&) -> Result<void> { return {}; });
+        if (!counted) {
+            return tl::unexpected(counted.error());
+        }
+        facts.push_back(std::move(*f));
+    }
+    // Pass 2: one transaction for the whole run.
+    auto tx = ledger::WriteTransaction::begin(ledger);
+    if (!tx) {
+        return tl::unexpected(tx.error());
+    }
+    auto run = ledger::start_run(ledger, {"reconcile", ctx.business_date.iso(), summary.started});
+    if (!run) {
+        return tl::unexpected(run.error());
+    }
+    Reconciler reconciler(ledger, ctx, sink, banks_with_check_digit(config));
+    for (const auto& f : facts) {
+        auto done = ledger::file_reconciled(ledger, f.hash);
+        if (!done) {
+            return tl::unexpected(done.error());
+        }
+        if (*done) {
+            ctx.warn(fmt::format("{}: already reconciled (same content); skipped", f.name));
+            summary.skipped.push_back(f.name);
+            ++reconciler.counts.files_skipped;
+            continue;
+        }
+        auto count = read_items(f, config, [&](const Item& item) { return reconciler.apply(f, item, *run); });
+        if (!count) {
+            return tl::unexpected(count.error());
+        }
+        if (auto r = ledger::record_reconciled_file(ledger, *run, f.hash, f.name, format_name(f.format), *count); !r) {
+            return tl::unexpected(r.error());
+        }
+        ++reconciler.counts.files;
+    }
+    summary.counts = reconciler.counts;
+    summary.finished = ctx.now();
+    const Counts& c = summary.counts;
+    auto counts = fmt::format(
+        R"({{"applied":{},"confirmed":{},"written_off":{},"unmatched":{},"ambiguous":{},"rejected":{},"duplicate":{},"files":{},"files_skipped":{}}})",
+        c.applied, c.confirmed, c.written_off, c.unmatched, c.ambiguous, c.rejected, c.duplicate, c.files,
+        c.files_skipped);
+    if (auto r = ledger::finish_run(ledger, *run, summary.finished, ctx.dry_run ? "dry-run" : "ok", counts); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (!ctx.dry_run) {
+        if (auto r = tx->commit(); !r) {
+            return tl::unexpected(r.error());
+        }
+        summary.run = *run;
+    }
+    return summary;
+}
+
+io::Map reconcile_run_document(const Summary& s, const RunContext& ctx)
+{
+    io::List skipped;
+    for (const auto& name : s.skipped) {
+        skipped.emplace_back(name);
+    }
+    const Counts& c = s.counts;
+    return io::Map{{"kind", "run"},
+                   {"version", 1},
+                   {"command", "reconcile"},
+                   {"run", s.run == 0 ? io::Value() : io::Value(s.run)},
+                   {"business_date", ctx.business_date.iso()},
+                   {"started", s.started},
+                   {"finished", s.finished},
+                   {"dry_run", ctx.dry_run},
+                   {"counts", io::Map{{"matched", c.applied},
+                                      {"confirmed", c.confirmed},
+                                      {"written_off", c.written_off},
+                                      {"unmatched", c.unmatched},
+                                      {"ambiguous", c.ambiguous},
+                                      {"rejected", c.rejected},
+                                      {"duplicate", c.duplicate},
+                                      {"ignored", c.ignored},
+                                      {"files", c.files},
+                                      {"files_skipped", c.files_skipped}}},
+                   {"skipped", std::move(skipped)}};
+}
+
+}  // namespace billrun::reconcile

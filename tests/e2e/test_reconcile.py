@@ -1,0 +1,222 @@
+"""billrun reconcile: CNAB retorno and bank statements applied to invoices exactly once."""
+from pathlib import Path
+
+from harness import EXAMPLES, Workspace, edit_config, fast_docs, import_records, main, test, validate_all
+
+
+def field(n, width):
+    return str(n).rjust(width, "0")[-width:]
+
+
+def text(s, width):
+    return s.ljust(width)[:width]
+
+
+def record(parts, width=240):
+    line = "".join(parts)
+    assert len(line) <= width, len(line)
+    return line.ljust(width)
+
+
+def retorno_240(bank, titles, company="11222333000181", nsa=1):
+    """A FEBRABAN CNAB 240 retorno: header, lote header, T+U per title, trailers.
+    titles: dicts with nosso, occurrence, due (DDMMAAAA), amount, paid, interest, fee, date."""
+    lines = [record([bank, "0000", "0", " " * 9, "2", field(company, 14), " " * 20, " " * 20, " " * 30,
+                     text("BANCO", 30), " " * 10, "2", "01122026", "120000", field(nsa, 6), "083"])]
+    lines.append(record([bank, "0001", "1", "T", "01", "  ", "040", " ", "2", field(company, 15)]))
+    seq = 0
+    for t in titles:
+        seq += 1
+        lines.append(record([bank, "0001", "3", field(seq, 5), "T", " ", t["occurrence"], " " * 20,
+                             text(t["nosso"], 20), "1", text(t.get("seu", ""), 15), t["due"], field(t["amount"], 15),
+                             bank, "00000", " ", " " * 25, "00", "2", field("11144477735", 15), text("PAGADOR", 40),
+                             " " * 10, field(t.get("fee", 0), 15), text(t.get("reasons", ""), 10)]))
+        seq += 1
+        lines.append(record([bank, "0001", "3", field(seq, 5), "U", " ", t["occurrence"], field(t.get("interest", 0), 15),
+                             field(0, 15), field(0, 15), field(0, 15), field(t["paid"], 15), field(t["paid"], 15),
+                             field(0, 15), field(0, 15), t["date"], t["date"]]))
+    lines.append(record([bank, "0001", "5", " " * 9, field(len(titles) * 2 + 2, 6)]))
+    lines.append(record([bank, "9999", "9", " " * 9, "000001", field(len(lines) + 1, 6)]))
+    return ("\r\n".join(lines) + "\r\n").encode("ascii")
+
+
+def reconcile_docs(r):
+    docs = fast_docs(r.stdout)
+    validate_all(docs)
+    payments = [d for d in docs if d["kind"] == "payment"]
+    runs = [d for d in docs if d["kind"] == "run"]
+    assert len(runs) == 1 and docs[-1] is runs[0], r
+    return payments, runs[0]
+
+
+def boleto_workspace():
+    ws = Workspace()
+    for kind, name in (("customers", "clientes.csv"), ("services", "servicos.csv"),
+                       ("contracts", "contratos.yaml")):
+        assert ws.run("import", kind, EXAMPLES / name).code == 0
+    assert ws.run("cycle", "--date", "2026-11-23").code == 0
+    r = ws.run("issue-boleto", "--date", "2026-11-23", "--no-pdf")
+    assert r.code == 0, r
+    boletos = [d for d in fast_docs(r.stdout) if d["kind"] == "boleto"]
+    return ws, boletos
+
+
+def invoice_state(ws, invoice_id):
+    return ws.query("SELECT status, balance FROM invoices WHERE series || '-' || printf('%06d', number) = ?",
+                    invoice_id)[0]
+
+
+@test
+def a_retorno_pays_in_full_partly_and_over_and_reports_the_rest():
+    ws, boletos = boleto_workspace()
+    with ws:
+        full, partial, over, rejected = boletos[:4]
+        cents = lambda d: round(float(d["amount"]) * 100)  # noqa: E731
+        titles = [
+            {"nosso": full["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": cents(full),
+             "paid": cents(full), "date": "05122026", "fee": 150},
+            {"nosso": partial["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": cents(partial),
+             "paid": cents(partial) - 10000, "date": "05122026"},
+            {"nosso": over["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": cents(over),
+             "paid": cents(over) + 2500, "date": "05122026"},
+            {"nosso": rejected["nosso_numero"], "occurrence": "03", "due": "03122026", "amount": cents(rejected),
+             "paid": 0, "date": "05122026", "reasons": "0809"},
+            {"nosso": "99999999999999999", "occurrence": "06", "due": "03122026", "amount": 1000,
+             "paid": 1000, "date": "05122026"},
+        ]
+        ws.write("ret.ret", retorno_240("001", titles))
+        before = ws.dump()
+        r = ws.run("reconcile", "ret.ret", "--date", "2026-12-06")
+        assert r.code == 1, r  # one unmatched and one rejected record need a look
+        payments, run = reconcile_docs(r)
+        by_status = {}
+        for p in payments:
+            by_status.setdefault(p["status"], []).append(p)
+        assert len(by_status["applied"]) == 3 and len(by_status["unmatched"]) == 1, payments
+        assert len(by_status["rejected"]) == 1 and "08" in by_status["rejected"][0]["reason"]
+        assert invoice_state(ws, full["invoice"]) == ("paid", 0)
+        assert invoice_state(ws, partial["invoice"]) == ("partly-paid", 10000)
+        assert invoice_state(ws, over["invoice"]) == ("paid", 0)
+        customer = ws.query("SELECT customer FROM invoices WHERE series || '-' || printf('%06d', number) = ?",
+                            over["invoice"])[0][0]
+        assert ws.query("SELECT sum(amount) FROM customer_credits WHERE customer = ?", customer) == [(2500,)]
+        assert run["counts"]["matched"] == 3 and run["counts"]["unmatched"] == 1
+        assert before != ws.dump()
+        # The same file again: recognised by its content, nothing changes.
+        after = ws.dump()
+        r = ws.run("reconcile", "ret.ret", "--date", "2026-12-07")
+        assert r.code == 0 and "already reconciled" in r.stderr, r
+        assert {k: v for k, v in ws.dump().items() if k not in ("runs", "events")} == \
+            {k: v for k, v in after.items() if k not in ("runs", "events")}
+        # The same records in another file: each bank record is applied once, ever.
+        ws.write("ret2.ret", retorno_240("001", titles, nsa=2))
+        r = ws.run("reconcile", "ret2.ret", "--date", "2026-12-07")
+        assert r.code == 0, r
+        payments, run = reconcile_docs(r)
+        assert run["counts"]["duplicate"] == 5 and all(p["status"] == "duplicate" for p in payments), run
+        assert invoice_state(ws, partial["invoice"]) == ("partly-paid", 10000)
+
+
+@test
+def the_credit_of_an_overpayment_pays_the_next_invoice_first():
+    ws, boletos = boleto_workspace()
+    with ws:
+        doc = next(d for d in boletos if d["invoice"].endswith("000001"))
+        cents = round(float(doc["amount"]) * 100)
+        ws.write("ret.ret", retorno_240("001", [{"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026",
+                                                 "amount": cents, "paid": cents + 5000, "date": "05122026"}]))
+        assert ws.run("reconcile", "ret.ret", "--date", "2026-12-06").code == 0
+        customer = ws.query("SELECT customer FROM invoices WHERE number = 1")[0][0]
+        r = ws.run("cycle", "--date", "2027-01-15")
+        assert r.code == 0, r
+        first_new = ws.query("SELECT net, balance FROM invoices WHERE customer = ? AND issue_date = '2027-01-15' "
+                             "ORDER BY id LIMIT 1", customer)[0]
+        assert first_new[1] == first_new[0] - 5000, first_new
+        assert ws.query("SELECT sum(amount) FROM customer_credits WHERE customer = ?", customer) == [(0,)]
+
+
+@test
+def a_csv_statement_matches_by_amount_and_payer_and_never_guesses():
+    with Workspace() as ws:
+        import_records(ws, "customers", [{"id": "C1", "name": "Um", "tax_id": "111.444.777-35"},
+                                         {"id": "C2", "name": "Dois", "tax_id": "529.982.247-25"}])
+        import_records(ws, "services", [{"id": "S", "description": "Serviço", "unit_price": "100,00"}])
+        import_records(ws, "contracts", [
+            {"id": "K1", "customer": "C1", "items": ["S"], "start": "2026-11-01", "payment_method": "other"},
+            {"id": "K2", "customer": "C2", "items": ["S"], "start": "2026-11-01", "payment_method": "other"}])
+        assert ws.run("cycle", "--date", "2026-11-01").code == 0
+        ws.write("extrato.csv", "data;valor;historico;documento\n"
+                                "05/11/2026;100,00;PIX RECEBIDO;111.444.777-35\n"
+                                "06/11/2026;-30,00;TARIFA;\n", encoding="cp1252")
+        ws.write("extrato2.csv", "data;valor;historico;documento\n"
+                                 "07/11/2026;100,00;TED RECEBIDA;\n")
+        # The unidentified TED comes first, while both invoices of 100,00 are open: it is
+        # listed with both candidates and applied to neither.
+        r = ws.run("reconcile", "extrato2.csv", "extrato.csv", "--date", "2026-11-08")
+        assert r.code == 1, r
+        payments, run = reconcile_docs(r)
+        assert [p["status"] for p in payments] == ["ambiguous", "applied"], payments
+        assert "A-000001" in payments[0]["reason"] and "A-000002" in payments[0]["reason"], payments
+        assert payments[1]["invoice"] == "A-000001"
+        assert run["counts"]["ambiguous"] == 1 and run["counts"]["matched"] == 1, run
+        assert ws.query("SELECT status FROM invoices ORDER BY id") == [("paid",), ("issued",)]
+
+
+@test
+def payments_received_outside_the_bank_are_imported_once():
+    ws, boletos = boleto_workspace()
+    with ws:
+        doc = boletos[0]
+        ws.write("pag.csv", f"fatura;data;valor\n{doc['invoice']};10/12/2026;{doc['amount'].replace('.', ',')}\n")
+        r = ws.run("import", "payments", "pag.csv")
+        assert r.code == 0, r
+        assert invoice_state(ws, doc["invoice"]) == ("paid", 0)
+        r = ws.run("import", "payments", "pag.csv")
+        assert r.code == 0 and "unchanged: 1" in r.stdout, r
+        assert ws.query("SELECT count(*) FROM payments") == [(1,)]
+
+
+@test
+def a_file_that_cannot_be_read_changes_nothing():
+    ws, boletos = boleto_workspace()
+    with ws:
+        doc = boletos[0]
+        good = retorno_240("001", [{"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026",
+                                    "amount": 100, "paid": 100, "date": "05122026"}])
+        ws.write("good.ret", good)
+        ws.write("bad.ret", good.replace(b"05122026", b"31022026"))
+        before = ws.dump()
+        r = ws.run("reconcile", "good.ret", "bad.ret")
+        assert r.code == 65 and "bad.ret:" in r.stderr, r
+        assert ws.dump() == before
+        ws.write("remessa.ret", Path(ws.path("out")).joinpath("remessa").glob("*.rem").__next__().read_bytes()
+                 if Path(ws.path("out/remessa")).exists() else b"01REMESSA01COBRANCA" + b" " * 381 + b"\r\n")
+        r = ws.run("reconcile", "remessa.ret")
+        assert r.code == 65, r
+        assert ws.dump() == before
+
+
+@test
+def the_example_retorno_and_statement_pay_the_demo_invoices():
+    """examples/retorno-bb.ret and extrato.csv are what scripts/demo reconciles: they must
+    keep matching the examples' boletos and invoices."""
+    ws, boletos = boleto_workspace()
+    with ws:
+        r = ws.run("reconcile", EXAMPLES / "retorno-bb.ret", EXAMPLES / "extrato.csv", "--date", "2026-12-05")
+        assert r.code == 0, r
+        payments, run = reconcile_docs(r)
+        assert [(p["invoice"], p["status"]) for p in payments] == [
+            ("A-000001", "applied"), ("A-000002", "applied"), ("A-000011", "applied"), ("A-000012", "confirmed"),
+            ("A-000022", "applied")], payments
+        assert payments[2]["interest"] == "20.00"
+        assert run["counts"]["ignored"] == 1  # the bank fee debit of the statement
+        assert invoice_state(ws, "A-000001") == ("paid", 0)
+        assert invoice_state(ws, "A-000002") == ("partly-paid", 31175)
+        assert invoice_state(ws, "A-000011") == ("paid", 0)  # 610,00 paid = 590,00 + 20,00 interest
+        assert invoice_state(ws, "A-000012") == ("issued", 59000)
+        assert invoice_state(ws, "A-000022") == ("paid", 0)
+        assert ws.query("SELECT status FROM boletos WHERE invoice = 12") == [("registered",)]
+
+
+if __name__ == "__main__":
+    main()
