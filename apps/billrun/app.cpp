@@ -93,13 +93,19 @@ Result<const config::Config*> AppContext::config()
     return &*m_config;
 }
 
+int AppContext::busy_timeout_ms() const
+{
+    if (const char* timeout = std::getenv("BILLRUN_BUSY_TIMEOUT_MS"); timeout != nullptr && *timeout != '\0') {
+        return std::atoi(timeout);
+    }
+    return ledger::OpenOptions{}.busy_timeout_ms;
+}
+
 Result<std::unique_ptr<ledger::Ledger>> AppContext::open_ledger(bool create)
 {
     ledger::OpenOptions open_options;
     open_options.create = create;
-    if (const char* timeout = std::getenv("BILLRUN_BUSY_TIMEOUT_MS"); timeout != nullptr && *timeout != '\0') {
-        open_options.busy_timeout_ms = std::atoi(timeout);
-    }
+    open_options.busy_timeout_ms = busy_timeout_ms();
     return ledger::Ledger::open(ledger_path(), open_options);
 }
 

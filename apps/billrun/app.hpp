@@ -50,6 +50,8 @@ public:
 
     // Opens the ledger; `create` for init. ErrorCode::no_input when missing.
     Result<std::unique_ptr<ledger::Ledger>> open_ledger(bool create = false);
+    // How long to wait for another run (BILLRUN_BUSY_TIMEOUT_MS, default 5000).
+    int busy_timeout_ms() const;
 
     // The business date (from --date, else today in the configured time zone), the clock
     // and the warning sink, for the library.
@@ -85,6 +87,7 @@ void setup_cycle(CLI::App& app, AppContext& ctx);
 void setup_approve(CLI::App& app, AppContext& ctx);
 void setup_issue_boleto(CLI::App& app, AppContext& ctx);
 void setup_reconcile(CLI::App& app, AppContext& ctx);
+void setup_remind(CLI::App& app, AppContext& ctx);
 
 // Today's date and an ISO 8601 timestamp in a time zone (CLI layer only).
 Result<Date> today_in(const std::string& timezone);

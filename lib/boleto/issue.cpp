@@ -13,6 +13,7 @@
 #include <billrun/boleto/bank.hpp>
 #include <billrun/boleto/febraban.hpp>
 #include <billrun/boleto/pdf.hpp>
+#include <billrun/core/late.hpp>
 #include <billrun/boleto/pix.hpp>
 #include <billrun/cnab/remessa.hpp>
 #include <billrun/core/tax_id.hpp>
@@ -30,12 +31,6 @@ constexpr std::int64_t k_max_titles_per_remessa = 200000;
 Beneficiary beneficiary_of(const config::BankAccount& a)
 {
     return Beneficiary{a.bank, a.agency, a.agency_digit, a.account, a.account_digit, a.convenio, a.carteira};
-}
-
-Centavos interest_per_day(Centavos amount, Rate percent_month)
-{
-    // net x percent / 30, half to even: the figure a boleto prints as "juros por dia".
-    return div_round_half_even(amount * percent_month, 30 * 10000);
 }
 
 std::string pix_txid(const ledger::BoletoCandidate& c, std::string_view nosso)
@@ -344,7 +339,7 @@ private:
                 auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
                 std::string hhmmss = time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2)
                                                        : std::string("000000");
-                auto prefix = (remessa_dir() / safe_file_name(account.id)).string();
+                auto prefix = (remessa_dir() / io::safe_file_name(account.id)).string();
                 auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa, prefix,
                                                       m_ctx.business_date.iso(), hhmmss, k_max_titles_per_remessa);
                 if (!remessa) {
@@ -576,7 +571,7 @@ private:
         slips.reserve(batch.size());
         for (const auto& b : batch) {
             slips.push_back(slip_of(b));
-            paths.push_back(pdf_dir() / (safe_file_name(b.invoice_id) + ".pdf"));
+            paths.push_back(pdf_dir() / (io::safe_file_name(b.invoice_id) + ".pdf"));
         }
         std::vector<std::optional<Error>> errors(batch.size());
         std::atomic<std::size_t> next{0};
@@ -677,20 +672,6 @@ private:
 };
 
 }  // namespace
-
-std::string safe_file_name(std::string_view id)
-{
-    std::string name;
-    for (char c : id) {
-        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                  c == '_' || c == '.';
-        name += ok ? c : '_';
-    }
-    if (name.empty() || name.front() == '.') {
-        name.insert(name.begin(), '_');
-    }
-    return name;
-}
 
 Result<IssueSummary> issue_boletos(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
                                    const IssueOptions& options, const BoletoSink& sink)

@@ -90,6 +90,7 @@ mail:                                   # how reminders are sent
   password_env: ""                      # variable holding the SMTP password
   from: "Cobrança <cobranca@example.com.br>"  # sender of reminders
   outbox: out/outbox                    # where .eml files go when smtp_url is empty
+  ca_bundle: ""                         # extra CA file for the SMTP server's chain
 
 templates:                              # name: {subject, body file}; fmt-style placeholders such as {invoice}
   before-due: {subject: "Fatura {invoice} vence em {due_date}", body: templates/before-due.txt}

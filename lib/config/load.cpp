@@ -13,6 +13,7 @@
 //   (Config::dir; `dir / path`, not made absolute): a relative path in the file means
 //   relative to the file, wherever billrun runs. Empty paths stay empty.
 #include <billrun/config/config.hpp>
+#include <billrun/config/placeholders.hpp>
 
 #include <cerrno>
 #include <fstream>
@@ -301,6 +302,7 @@ void Loader::mail(const Item& item, Mail& out)
         {"password_env", env_name(out.password_env)},
         {"from", text(out.from, true)},
         {"outbox", path(out.outbox, true)},
+        {"ca_bundle", path(out.ca_bundle)},
     });
 }
 
@@ -372,13 +374,25 @@ void Loader::check_files(const Config& config)
 {
     for (const auto& [name, entry] : config.templates) {
         std::error_code ec;
-        if (entry.body.empty() || fs::is_regular_file(entry.body, ec)) {  // empty: already reported missing
-            continue;
-        }
         const auto written = m_body_items.find(name);
         const Item where = written != m_body_items.end()
                                ? written->second
                                : unplaced(fmt::format("templates.{}.body (default)", name));
+        for (const auto& p : check_placeholders(entry.subject)) {
+            error(where, fmt::format("templates.{}.subject: {}", name, p.message));
+        }
+        if (entry.body.empty()) {  // already reported missing
+            continue;
+        }
+        if (fs::is_regular_file(entry.body, ec)) {
+            std::ifstream in(entry.body, std::ios::binary);
+            std::ostringstream text;
+            text << in.rdbuf();
+            for (const auto& p : check_placeholders(text.str())) {
+                error(where, fmt::format("{}:{}:{}: {}", entry.body.string(), p.line, p.column, p.message));
+            }
+            continue;
+        }
         error(where, fmt::format("template file '{}' not found (`billrun init` writes the default ones)",
                                  entry.body.string()));
     }
@@ -400,6 +414,7 @@ void resolve_paths(Config& config)
         }
     }
     resolve(config.mail.outbox);
+    resolve(config.mail.ca_bundle);
     for (auto& entry : config.templates) {
         resolve(entry.second.body);
     }

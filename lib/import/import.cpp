@@ -1,5 +1,7 @@
 #include <billrun/import/import.hpp>
 
+#include <set>
+
 #include <map>
 #include <unordered_map>
 
@@ -217,16 +219,31 @@ private:
                     digits += c;
                 }
             }
+            std::set<std::string> banks;
             for (const auto& account : m_config.boleto.accounts) {
-                auto found = ledger::boleto_by_nosso_numero(m_ledger, account.bank, digits);
-                if (!found) {
-                    return tl::unexpected(found.error());
+                banks.insert(account.bank);
+            }
+            std::vector<ledger::BoletoMatch> found;
+            for (const auto& bank : banks) {
+                auto matches = ledger::boletos_by_nosso_numero(m_ledger, bank, digits);
+                if (!matches) {
+                    return tl::unexpected(matches.error());
                 }
-                if (*found) {
-                    boleto = (*found)->first;
-                    invoice = (*found)->second;
-                    break;
+                found.insert(found.end(), matches->begin(), matches->end());
+            }
+            if (found.size() > 1) {
+                std::vector<std::string> ids;
+                for (const auto& m : found) {
+                    ids.push_back(m.invoice.id);
                 }
+                check.add(raw[Field::nosso_numero], raw.line,
+                          fmt::format("nosso número '{}' names more than one boleto ({}): give the invoice instead",
+                                      nosso, fmt::join(ids, ", ")));
+                return {};
+            }
+            if (found.size() == 1) {
+                boleto = found.front().boleto;
+                invoice = found.front().invoice;
             }
         }
         if (!invoice) {

@@ -166,4 +166,18 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
     return file->commit();
 }
 
+std::string safe_file_name(std::string_view id)
+{
+    std::string name;
+    for (char c : id) {
+        bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '_' || c == '.';
+        name += ok ? c : '_';
+    }
+    if (name.empty() || name.front() == '.') {
+        name.insert(name.begin(), '_');
+    }
+    return name;
+}
+
 }  // namespace billrun::io

@@ -82,23 +82,30 @@ Result<bool> payment_seen(Ledger& ledger, std::string_view source_key)
     });
 }
 
-Result<std::optional<std::pair<std::int64_t, PayableInvoice>>> boleto_by_nosso_numero(Ledger& ledger,
-                                                                                     std::string_view bank,
-                                                                                     std::string_view nosso)
+Result<std::vector<BoletoMatch>> boletos_by_nosso_numero(Ledger& ledger, std::string_view bank, std::string_view field)
 {
-    return guard([&]() -> std::optional<std::pair<std::int64_t, PayableInvoice>> {
-        auto nonzero = nosso.find_first_not_of('0');
-        std::string key(nonzero == std::string_view::npos ? std::string_view() : nosso.substr(nonzero));
+    return guard([&] {
+        const auto strip = [](std::string_view s) {
+            auto nonzero = s.find_first_not_of('0');
+            return std::string(nonzero == std::string_view::npos ? std::string_view() : s.substr(nonzero));
+        };
+        const std::string whole = strip(field);
+        const std::string number = field.size() > 1 ? strip(field.substr(0, field.size() - 1)) : std::string();
+        const std::string dv = field.empty() ? std::string() : std::string(field.substr(field.size() - 1));
         auto& stmt = ledger.statement(
-            "SELECT b.id, i.id, i.series || '-' || printf('%06d', i.number), i.customer, c.tax_id, i.status, "
+            "SELECT b.id, b.nosso_key = ?2 AND NOT (b.nosso_key = ?3 AND b.nosso_numero_dv = ?4), "
+            "i.id, i.series || '-' || printf('%06d', i.number), i.customer, c.tax_id, i.status, "
             "i.issue_date, i.due_date, i.net, i.balance FROM boletos b JOIN invoices i ON i.id = b.invoice "
-            "JOIN customers c ON c.id = i.customer WHERE b.bank = ? AND b.nosso_key = ?");
+            "JOIN customers c ON c.id = i.customer "
+            "WHERE b.bank = ?1 AND (b.nosso_key = ?2 OR (b.nosso_key = ?3 AND b.nosso_numero_dv = ?4)) "
+            "ORDER BY b.id LIMIT 10");
         sql::ResetGuard reset(stmt);
-        stmt.bind(1, bank).bind(2, key);
-        if (!stmt.step()) {
-            return std::nullopt;
+        stmt.bind(1, bank).bind(2, whole).bind(3, number).bind(4, dv);
+        std::vector<BoletoMatch> out;
+        while (stmt.step()) {
+            out.push_back(BoletoMatch{stmt.column_int(0), read_payable(stmt, 2), stmt.column_int(1) == 0});
         }
-        return std::pair<std::int64_t, PayableInvoice>{stmt.column_int(0), read_payable(stmt, 1)};
+        return out;
     });
 }
 
@@ -137,6 +144,22 @@ Result<std::vector<PayableInvoice>> open_invoices_with_balance(Ledger& ledger, C
                                       "i.issue_date <= ?2 AND (?3 = '' OR c.tax_id = ?3) ORDER BY i.id LIMIT 20");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, balance).bind(2, date.iso()).bind(3, tax_id);
+        std::vector<PayableInvoice> out;
+        while (stmt.step()) {
+            out.push_back(read_payable(stmt));
+        }
+        return out;
+    });
+}
+
+Result<std::vector<PayableInvoice>> open_invoices_of_payer(Ledger& ledger, std::string_view tax_id, Date date)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(BILLRUN_PAYABLE_SELECT
+                                      "WHERE c.tax_id = ?1 AND i.status IN ('issued', 'partly-paid') AND "
+                                      "i.issue_date <= ?2 ORDER BY i.id LIMIT 200");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, tax_id).bind(2, date.iso());
         std::vector<PayableInvoice> out;
         while (stmt.step()) {
             out.push_back(read_payable(stmt));

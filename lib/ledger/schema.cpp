@@ -273,7 +273,47 @@ CREATE TABLE customer_credits (
 CREATE INDEX customer_credits_by_customer ON customer_credits(customer);
 )sql";
 
-constexpr std::array<std::string_view, 4> k_migrations{k_v1, k_v2, k_v3, k_v4};
+// v5: dunning. Each step of the policy is applied to an invoice at most once (the unique
+// (invoice, step)); a row is written 'pending' before its message goes out and becomes
+// 'sent' only after the server (or the outbox) took it. Collection stages follow remind.
+constexpr std::string_view k_v5 = R"sql(
+CREATE TABLE reminders (
+    id INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL REFERENCES invoices(id),
+    step INTEGER NOT NULL,                 -- the step's offset in days from the due date
+    action TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'skipped', 'failed', 'unknown')),
+    business_date TEXT NOT NULL,
+    amount_due INTEGER NOT NULL,
+    fine INTEGER NOT NULL,
+    interest INTEGER NOT NULL,
+    message TEXT,                          -- the .eml or PDF written, or "smtp"
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    run INTEGER NOT NULL,
+    UNIQUE (invoice, step)                 -- the same step never twice for an invoice
+);
+CREATE INDEX reminders_open ON reminders(status) WHERE status IN ('pending', 'failed');
+
+-- Statement lines are matched to open invoices by amount, or by payer.
+CREATE INDEX invoices_open_by_balance ON invoices(balance) WHERE status IN ('issued', 'partly-paid');
+CREATE INDEX invoices_open_by_customer ON invoices(customer) WHERE status IN ('issued', 'partly-paid');
+CREATE INDEX customers_by_tax_id ON customers(tax_id);
+
+-- The collection stage of an invoice, once remind (or a delivery) moved it; an invoice
+-- without a row is 'created' (or 'due-date-set' once it has a boleto).
+CREATE TABLE collection_stages (
+    invoice INTEGER PRIMARY KEY REFERENCES invoices(id),
+    stage TEXT NOT NULL CHECK (stage IN ('created', 'sent', 'due-date-set', 'reminded', 'overdue',
+                                         'reminded-again', 'in-collection')),
+    rank INTEGER NOT NULL,
+    since TEXT NOT NULL,
+    run INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<std::string_view, 5> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5};
 
 }  // namespace
 

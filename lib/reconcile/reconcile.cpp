@@ -12,6 +12,7 @@
 
 #include <billrun/boleto/bank.hpp>
 #include <billrun/cnab/retorno.hpp>
+#include <billrun/core/late.hpp>
 #include <billrun/io/files.hpp>
 #include <billrun/ledger/payments.hpp>
 #include <billrun/reconcile/statement.hpp>
@@ -195,8 +196,9 @@ std::set<std::string> banks_with_check_digit(const config::Config& config)
 
 class Reconciler {
 public:
-    Reconciler(ledger::Ledger& ledger, const RunContext& ctx, const PaymentSink& sink, std::set<std::string> dv_banks)
-        : m_ledger(ledger), m_ctx(ctx), m_sink(sink), m_dv_banks(std::move(dv_banks))
+    Reconciler(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, const PaymentSink& sink,
+               std::set<std::string> dv_banks)
+        : m_ledger(ledger), m_config(config), m_ctx(ctx), m_sink(sink), m_dv_banks(std::move(dv_banks))
     {
     }
 
@@ -263,39 +265,54 @@ private:
             ++counts.ignored;
             return {};
         }
-        // The nosso número as the file carries it may include the check digit: for a bank whose
-        // numbers have one, the field without its last character is tried first, then whole;
-        // for the others, whole first.
-        const std::string_view whole = r.nosso_numero;
-        const std::string_view without_dv = whole.substr(0, whole.empty() ? 0 : whole.size() - 1);
-        std::string_view tries[2] = {whole, without_dv};
-        if (whole.size() > 1 && m_dv_banks.contains(item.bank)) {
-            std::swap(tries[0], tries[1]);
+        // The nosso número as the file carries it may include the check digit. Of the boletos it
+        // may name, those matched as number + their own check digit come first for a bank whose
+        // numbers have one, the whole-field ones first for the others. Two candidates left (two
+        // accounts at one bank with the same number) are never guessed between.
+        auto found = ledger::boletos_by_nosso_numero(m_ledger, item.bank, r.nosso_numero);
+        if (!found) {
+            return tl::unexpected(found.error());
         }
-        auto match = ledger::boleto_by_nosso_numero(m_ledger, item.bank, tries[0]);
-        if (!match) {
-            return tl::unexpected(match.error());
-        }
-        if (!*match && whole.size() > 1) {
-            match = ledger::boleto_by_nosso_numero(m_ledger, item.bank, tries[1]);
-            if (!match) {
-                return tl::unexpected(match.error());
+        const bool dv_first = m_dv_banks.contains(item.bank);
+        std::vector<const ledger::BoletoMatch*> best;
+        for (int pass = 0; pass < 2 && best.empty(); ++pass) {
+            const bool want_dv = (pass == 0) == dv_first;
+            for (const auto& m : *found) {
+                if (m.dv_checked == want_dv) {
+                    best.push_back(&m);
+                }
             }
         }
-        std::string invoice_id = *match ? (*match)->second.id : std::string();
+        const ledger::BoletoMatch* match = best.size() == 1 ? best.front() : nullptr;
+        std::string invoice_id = match != nullptr ? match->invoice.id : std::string();
         if (seen) {
             return duplicate(p, invoice_id);
         }
-        if (*match) {
-            p.boleto = (*match)->first;
-            p.invoice = (*match)->second.key;
+        if (best.size() > 1) {
+            std::vector<std::string> ids;
+            for (const auto* m : best) {
+                ids.push_back(m->invoice.id);
+            }
+            p.status = "ambiguous";
+            p.reason = fmt::format("nosso número {} names boletos of more than one account: candidates: {}",
+                                   r.nosso_numero, fmt::join(ids, ", "));
+            ++counts.ambiguous;
+            if (auto rec = ledger::record_payment(m_ledger, m_run, p); !rec) {
+                return rec;
+            }
+            emit(p, p.status, {});
+            return {};
+        }
+        if (match != nullptr) {
+            p.boleto = match->boleto;
+            p.invoice = match->invoice.key;
         }
         switch (r.occurrence) {
         case cnab::Occurrence::paid:
-            if (!*match) {
+            if (match == nullptr) {
                 return unmatched(p, fmt::format("no boleto of bank {} with nosso número {}", item.bank, r.nosso_numero));
             }
-            return applied(p, (*match)->second);
+            return applied(p, match->invoice);
         case cnab::Occurrence::rejected:
             p.status = "rejected";
             p.reason = r.reasons.empty() ? fmt::format("entry rejected (occurrence {})", r.occurrence_code)
@@ -337,6 +354,19 @@ private:
         if (!candidates) {
             return tl::unexpected(candidates.error());
         }
+        if (candidates->empty() && !l.tax_id.empty()) {
+            // Paid late, with the late charges as of the payment's day: the payer's open
+            // invoices whose balance plus those charges is the amount.
+            auto of_payer = ledger::open_invoices_of_payer(m_ledger, l.tax_id, l.date);
+            if (!of_payer) {
+                return tl::unexpected(of_payer.error());
+            }
+            for (const auto& c : *of_payer) {
+                if (c.due_date < l.date && c.balance + late_on(c, l.date).total() == l.amount) {
+                    candidates->push_back(c);
+                }
+            }
+        }
         if (candidates->empty()) {
             return unmatched(p, fmt::format("no open invoice of {}{}", format_money(l.amount),
                                             l.tax_id.empty() ? std::string() : " for payer " + l.tax_id));
@@ -371,10 +401,27 @@ private:
         return {};
     }
 
+    // The late charges (SPEC §7) an invoice had run up by the day it was paid.
+    LateCharges late_on(const ledger::PayableInvoice& invoice, Date paid) const
+    {
+        return late_charges(invoice.net, invoice.due_date, paid, m_config.boleto.fine_percent,
+                            m_config.boleto.interest_percent_month);
+    }
+
     Result<void> applied(ledger::Payment& p, const ledger::PayableInvoice& invoice)
     {
         p.status = "applied";
         p.invoice = invoice.key;
+        if (p.interest == 0 && p.fine == 0 && p.amount > invoice.balance &&
+            (invoice.status == "issued" || invoice.status == "partly-paid")) {
+            // Paid late with the charges the reminder showed, and the bank (or statement) did
+            // not split them out: what exceeds the balance is fine and interest up to what was
+            // due that day, not a credit.
+            const LateCharges late = late_on(invoice, p.date);
+            const Centavos charges = std::min(p.amount - invoice.balance, late.total());
+            p.fine = std::min(charges, late.fine);
+            p.interest = charges - p.fine;
+        }
         auto effect = ledger::apply_payment(m_ledger, m_run, p, invoice);
         if (!effect) {
             return tl::unexpected(effect.error());
@@ -392,6 +439,7 @@ private:
     }
 
     ledger::Ledger& m_ledger;
+    const config::Config& m_config;
     const RunContext& m_ctx;
     const PaymentSink& m_sink;
     std::set<std::string> m_dv_banks;
@@ -427,7 +475,7 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
     if (!run) {
         return tl::unexpected(run.error());
     }
-    Reconciler reconciler(ledger, ctx, sink, banks_with_check_digit(config));
+    Reconciler reconciler(ledger, config, ctx, sink, banks_with_check_digit(config));
     for (const auto& f : facts) {
         auto done = ledger::file_reconciled(ledger, f.hash);
         if (!done) {

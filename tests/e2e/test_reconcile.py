@@ -74,15 +74,15 @@ def a_retorno_pays_in_full_partly_and_over_and_reports_the_rest():
         cents = lambda d: round(float(d["amount"]) * 100)  # noqa: E731
         titles = [
             {"nosso": full["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": cents(full),
-             "paid": cents(full), "date": "05122026", "fee": 150},
+             "paid": cents(full), "date": "02122026", "fee": 150},
             {"nosso": partial["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": cents(partial),
-             "paid": cents(partial) - 10000, "date": "05122026"},
+             "paid": cents(partial) - 10000, "date": "02122026"},
             {"nosso": over["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": cents(over),
-             "paid": cents(over) + 2500, "date": "05122026"},
+             "paid": cents(over) + 2500, "date": "02122026"},
             {"nosso": rejected["nosso_numero"], "occurrence": "03", "due": "03122026", "amount": cents(rejected),
-             "paid": 0, "date": "05122026", "reasons": "0809"},
+             "paid": 0, "date": "02122026", "reasons": "0809"},
             {"nosso": "99999999999999999", "occurrence": "06", "due": "03122026", "amount": 1000,
-             "paid": 1000, "date": "05122026"},
+             "paid": 1000, "date": "02122026"},
         ]
         ws.write("ret.ret", retorno_240("001", titles))
         before = ws.dump()
@@ -124,7 +124,7 @@ def the_credit_of_an_overpayment_pays_the_next_invoice_first():
         doc = next(d for d in boletos if d["invoice"].endswith("000001"))
         cents = round(float(doc["amount"]) * 100)
         ws.write("ret.ret", retorno_240("001", [{"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026",
-                                                 "amount": cents, "paid": cents + 5000, "date": "05122026"}]))
+                                                 "amount": cents, "paid": cents + 5000, "date": "02122026"}]))
         assert ws.run("reconcile", "ret.ret", "--date", "2026-12-06").code == 0
         customer = ws.query("SELECT customer FROM invoices WHERE number = 1")[0][0]
         r = ws.run("cycle", "--date", "2027-01-15")
@@ -182,9 +182,9 @@ def a_file_that_cannot_be_read_changes_nothing():
     with ws:
         doc = boletos[0]
         good = retorno_240("001", [{"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026",
-                                    "amount": 100, "paid": 100, "date": "05122026"}])
+                                    "amount": 100, "paid": 100, "date": "02122026"}])
         ws.write("good.ret", good)
-        ws.write("bad.ret", good.replace(b"05122026", b"31022026"))
+        ws.write("bad.ret", good.replace(b"02122026", b"31022026"))
         before = ws.dump()
         r = ws.run("reconcile", "good.ret", "bad.ret")
         assert r.code == 65 and "bad.ret:" in r.stderr, r

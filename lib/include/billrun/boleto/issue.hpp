@@ -48,8 +48,4 @@ Result<IssueSummary> issue_boletos(ledger::Ledger& ledger, const config::Config&
 io::Map boleto_document(const ledger::Boleto& boleto);
 io::Map issue_run_document(const IssueSummary& summary, const RunContext& ctx);
 
-// A file name made from a record id that cannot leave its folder: [A-Za-z0-9._-] kept,
-// anything else '_', no leading '.'.
-std::string safe_file_name(std::string_view id);
-
 }  // namespace billrun::boleto

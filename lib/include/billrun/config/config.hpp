@@ -121,6 +121,7 @@ struct Mail {
     std::string password_env;
     std::string from = "Cobrança <cobranca@example.com.br>";
     std::filesystem::path outbox = "out/outbox";
+    std::filesystem::path ca_bundle;  // extra CA file for the SMTP server's chain
 
     bool operator==(const Mail&) const = default;
 };

@@ -48,6 +48,10 @@ private:
     int m_fd = -1;
 };
 
+// A record id as a file name that stays in its folder: letters, digits, '-', '_' and '.'
+// kept, anything else '_', and never a leading '.' ("../x" -> "_.._x").
+std::string safe_file_name(std::string_view id);
+
 // Writes a whole file atomically.
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view data,
                                unsigned mode = 0644);

@@ -49,14 +49,21 @@ Result<void> record_reconciled_file(Ledger& ledger, std::int64_t run, std::strin
                                     std::string_view format, std::int64_t records);
 Result<bool> payment_seen(Ledger& ledger, std::string_view source_key);
 
-// The boleto of a bank with this nosso número (leading zeros ignored), with its invoice.
-Result<std::optional<std::pair<std::int64_t, PayableInvoice>>> boleto_by_nosso_numero(Ledger& ledger,
-                                                                                     std::string_view bank,
-                                                                                     std::string_view nosso);
+// The boletos of a bank that a nosso número field as a bank writes it may name (leading
+// zeros ignored): the field whole, or the field as number + check digit, where the digit
+// is the boleto's own (`dv_checked`). Two accounts at one bank may both match.
+struct BoletoMatch {
+    std::int64_t boleto = 0;
+    PayableInvoice invoice;
+    bool dv_checked = false;  // matched as number + its own check digit
+};
+Result<std::vector<BoletoMatch>> boletos_by_nosso_numero(Ledger& ledger, std::string_view bank, std::string_view field);
 Result<std::optional<PayableInvoice>> payable_invoice(Ledger& ledger, std::int64_t key);
 Result<std::optional<PayableInvoice>> payable_invoice_by_id(Ledger& ledger, std::string_view id);
 // Open invoices (issued or partly paid) with exactly this balance, issued on or before `date`,
 // of the customer with this tax id when one is given.
+// The open invoices of the customers with this tax id issued on or before `date` (at most 200).
+Result<std::vector<PayableInvoice>> open_invoices_of_payer(Ledger& ledger, std::string_view tax_id, Date date);
 Result<std::vector<PayableInvoice>> open_invoices_with_balance(Ledger& ledger, Centavos balance, Date date,
                                                                std::string_view tax_id);
 

@@ -1,0 +1,503 @@
+// billrun remind: the dunning policy applied as of the business date (SPEC §7).
+//
+// Per page of open invoices: decide (the latest step due and not done; the earlier undone
+// ones are skipped), then in one transaction record the skipped steps and claim the applied
+// ones as 'pending'; then send (outside any transaction: SMTP is slow and may fail); then in
+// one transaction record each outcome and move the collection stages. A run holds the
+// remind stage lock (see ledger/stage_lock.hpp) for its whole length, so a 'pending' row it
+// finds at its start was left by a run that died.
+#include <billrun/dunning/remind.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <system_error>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include <billrun/config/placeholders.hpp>
+#include <billrun/core/late.hpp>
+#include <billrun/dunning/letter.hpp>
+#include <billrun/io/files.hpp>
+#include <billrun/ledger/reminders.hpp>
+
+namespace billrun::dunning {
+
+namespace {
+
+constexpr int k_page = 2000;
+
+std::string br_date(Date d)
+{
+    return fmt::format("{:02}/{:02}/{:04}", d.day(), d.month(), d.year());
+}
+
+// "00190000090123456700400000001174900000000081175" -> "00190.00009 01234.567004 00000.001174 9 00000000081175"
+std::string linha_for_people(const std::string& l)
+{
+    if (l.size() != 47) {
+        return l;
+    }
+    return fmt::format("{}.{} {}.{} {}.{} {} {}", l.substr(0, 5), l.substr(5, 5), l.substr(10, 5), l.substr(15, 6),
+                       l.substr(21, 5), l.substr(26, 6), l.substr(32, 1), l.substr(33));
+}
+
+// "when": before-3, due-0, after-15 (file names, message ids).
+std::string step_tag(int offset)
+{
+    if (offset < 0) {
+        return fmt::format("before{}", offset);
+    }
+    return offset == 0 ? std::string("due-0") : fmt::format("after-{}", offset);
+}
+
+std::string domain_of(const std::string& from)
+{
+    auto at = from.rfind('@');
+    if (at == std::string::npos) {
+        return "billrun.invalid";
+    }
+    std::string domain = from.substr(at + 1);
+    auto end = domain.find_first_of("> \t");
+    return end == std::string::npos ? domain : domain.substr(0, end);
+}
+
+struct Body {
+    std::string subject;
+    std::string text;
+};
+
+// A step applied to one invoice in this run, from claim to outcome.
+struct Work {
+    ledger::Reminder reminder;
+    LateCharges late;
+    std::optional<ledger::DunningDetail> detail;
+    const config::DunningStep* step = nullptr;
+};
+
+class Reminder {
+public:
+    Reminder(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, const Delivery& delivery,
+             const ReminderSink& sink)
+        : m_ledger(ledger), m_config(config), m_ctx(ctx), m_delivery(delivery), m_sink(sink)
+    {
+        for (const auto& s : config.dunning) {
+            m_steps.push_back(&s);
+        }
+        std::stable_sort(m_steps.begin(), m_steps.end(),
+                         [](const auto* a, const auto* b) { return a->offset < b->offset; });
+    }
+
+    Result<Summary> run()
+    {
+        m_summary.started = m_ctx.now();
+        if (auto r = load_templates(); !r) {
+            return tl::unexpected(r.error());
+        }
+        {
+            auto tx = ledger::WriteTransaction::begin(m_ledger);
+            if (!tx) {
+                return tl::unexpected(tx.error());
+            }
+            auto run = ledger::start_run(m_ledger, {"remind", m_ctx.business_date.iso(), m_summary.started});
+            if (!run) {
+                return tl::unexpected(run.error());
+            }
+            m_run = *run;
+            auto stale = ledger::settle_stale_reminders(m_ledger, !m_delivery.smtp);
+            if (!stale) {
+                return tl::unexpected(stale.error());
+            }
+            m_summary.counts.stale = *stale;
+            if (auto r = commit(*tx); !r) {
+                return tl::unexpected(r.error());
+            }
+        }
+        if (!m_steps.empty()) {
+            const Date due_by = m_ctx.business_date.add_days(-m_steps.front()->offset);
+            std::int64_t after = 0;
+            while (true) {
+                auto page = ledger::dunning_invoices(m_ledger, after, due_by, k_page);
+                if (!page) {
+                    return tl::unexpected(page.error());
+                }
+                if (page->empty()) {
+                    break;
+                }
+                after = page->back().invoice;
+                if (auto r = do_page(*page); !r) {
+                    return tl::unexpected(r.error());
+                }
+            }
+        }
+        return finish();
+    }
+
+private:
+    Result<void> commit(ledger::WriteTransaction& tx)
+    {
+        if (m_ctx.dry_run) {
+            tx.rollback();
+            return {};
+        }
+        return tx.commit();
+    }
+
+    Result<void> load_templates()
+    {
+        for (const auto* step : m_steps) {
+            if (step->template_name.empty() || m_bodies.count(step->template_name) != 0) {
+                continue;
+            }
+            auto t = m_config.templates.find(step->template_name);
+            if (t == m_config.templates.end()) {
+                return fail(ErrorCode::config, fmt::format("dunning: no template named '{}'", step->template_name));
+            }
+            std::ifstream in(t->second.body, std::ios::binary);
+            if (!in) {
+                return fail(ErrorCode::config, fmt::format("{}: cannot read template '{}'", t->second.body.string(),
+                                                           step->template_name));
+            }
+            std::ostringstream text;
+            text << in.rdbuf();
+            m_bodies[step->template_name] = Body{t->second.subject, text.str()};
+        }
+        return {};
+    }
+
+    // The index of the latest step due for an invoice, if any.
+    std::optional<std::size_t> latest_due(Date due) const
+    {
+        std::optional<std::size_t> latest;
+        for (std::size_t i = 0; i < m_steps.size(); ++i) {
+            if (due.add_days(m_steps[i]->offset) <= m_ctx.business_date) {
+                latest = i;
+            }
+        }
+        return latest;
+    }
+
+    static std::string stage_after(const config::DunningStep& step)
+    {
+        if (step.action == "collection") {
+            return "in-collection";
+        }
+        return step.offset <= 0 ? "reminded" : "reminded-again";
+    }
+
+    ledger::Reminder reminder_for(const ledger::DunningInvoice& inv, const config::DunningStep& step,
+                                  const LateCharges& late) const
+    {
+        ledger::Reminder r;
+        r.invoice = inv.invoice;
+        r.step = step.offset;
+        r.action = step.action;
+        r.channel = step.channel;
+        r.business_date = m_ctx.business_date;
+        r.fine = late.fine;
+        r.interest = late.interest;
+        r.amount_due = inv.balance + late.total();
+        return r;
+    }
+
+    Result<void> do_page(const std::vector<ledger::DunningInvoice>& page)
+    {
+        static const int k_overdue = ledger::stage_rank("overdue");
+        std::vector<Work> work;
+        std::vector<Work> skipped;
+        std::vector<std::int64_t> overdue;
+        auto tx = ledger::WriteTransaction::begin(m_ledger);
+        if (!tx) {
+            return tl::unexpected(tx.error());
+        }
+        for (const auto& inv : page) {
+            auto latest = latest_due(inv.due_date);
+            const bool past_due = m_ctx.business_date > inv.due_date;
+            if (!latest || (inv.last_done && *inv.last_done >= m_steps[*latest]->offset)) {
+                if (past_due && inv.stage_rank < k_overdue) {
+                    overdue.push_back(inv.invoice);
+                }
+                continue;
+            }
+            const LateCharges late = late_charges(inv.net, inv.due_date, m_ctx.business_date,
+                                                  m_config.boleto.fine_percent, m_config.boleto.interest_percent_month);
+            for (std::size_t i = 0; i < *latest; ++i) {
+                const auto& step = *m_steps[i];
+                if (inv.last_done && step.offset <= *inv.last_done) {
+                    continue;
+                }
+                Work w{reminder_for(inv, step, late), late, std::nullopt, &step};
+                w.reminder.status = "skipped";
+                auto done = ledger::skip_reminder(m_ledger, m_run, w.reminder);
+                if (!done) {
+                    return tl::unexpected(done.error());
+                }
+                if (*done) {
+                    skipped.push_back(std::move(w));
+                }
+            }
+            const auto& step = *m_steps[*latest];
+            Work w{reminder_for(inv, step, late), late, std::nullopt, &step};
+            auto claimed = ledger::claim_reminder(m_ledger, m_run, w.reminder);
+            if (!claimed) {
+                return tl::unexpected(claimed.error());
+            }
+            if (!*claimed) {
+                continue;  // another run has it
+            }
+            auto detail = ledger::dunning_detail(m_ledger, inv.invoice);
+            if (!detail) {
+                return tl::unexpected(detail.error());
+            }
+            w.detail = std::move(*detail);
+            if (past_due && inv.stage_rank < k_overdue) {
+                overdue.push_back(inv.invoice);
+            }
+            work.push_back(std::move(w));
+        }
+        for (auto invoice : overdue) {
+            if (auto r = ledger::advance_stage(m_ledger, m_run, invoice, "overdue", m_ctx.business_date); !r) {
+                return r;
+            }
+        }
+        m_summary.counts.overdue += static_cast<std::int64_t>(overdue.size());
+        if (auto r = commit(*tx); !r) {
+            return r;
+        }
+        // The messages go out with no transaction open.
+        for (auto& w : work) {
+            deliver(w);
+        }
+        // The outbox's files reach the disk before the ledger says they are there.
+        if (!work.empty() && !m_ctx.dry_run) {
+            if (auto flushed = m_delivery.sender->flush(); !flushed) {
+                return flushed;
+            }
+        }
+        auto done = ledger::WriteTransaction::begin(m_ledger);
+        if (!done) {
+            return tl::unexpected(done.error());
+        }
+        for (auto& w : work) {
+            if (auto r = ledger::finish_reminder(m_ledger, m_run, w.reminder); !r) {
+                return r;
+            }
+            if (w.reminder.status == "sent") {
+                if (auto r = ledger::advance_stage(m_ledger, m_run, w.reminder.invoice, stage_after(*w.step),
+                                                   m_ctx.business_date);
+                    !r) {
+                    return r;
+                }
+            }
+        }
+        if (auto r = commit(*done); !r) {
+            return r;
+        }
+        for (const auto& w : skipped) {
+            ++m_summary.counts.skipped;
+            m_sink(document(w));
+        }
+        for (const auto& w : work) {
+            m_sink(document(w));
+        }
+        return {};
+    }
+
+    std::string placeholder(std::string_view name, const Work& w) const
+    {
+        const auto& d = *w.detail;
+        if (name == "company_name") return m_config.company.name;
+        if (name == "customer_name") return d.customer.name;
+        if (name == "invoice") return d.invoice_id;
+        if (name == "issue_date") return br_date(d.issue_date);
+        if (name == "due_date") return br_date(d.due_date);
+        if (name == "amount") return format_money_br(d.net);
+        if (name == "amount_due") return format_money_br(w.reminder.amount_due);
+        if (name == "fine") return format_money_br(w.late.fine);
+        if (name == "interest") return format_money_br(w.late.interest);
+        if (name == "days_overdue") return std::to_string(w.late.days_overdue);
+        if (name == "linha_digitavel") return linha_for_people(d.linha_digitavel);
+        if (name == "pix") return d.pix;
+        return {};  // nfse_number: none until the invoice has an NFS-e
+    }
+
+    void deliver(Work& w)
+    {
+        auto& r = w.reminder;
+        const auto& step = *w.step;
+        if (step.channel == "none") {
+            r.status = "sent";
+            ++m_summary.counts.done;
+            return;
+        }
+        if (!w.detail) {
+            r.status = "failed";
+            r.error = "the invoice is gone from the ledger";
+            ++m_summary.counts.failed;
+            return;
+        }
+        const Body& body = m_bodies.at(step.template_name);
+        const auto value = [&](std::string_view name) { return placeholder(name, w); };
+        const std::string subject = config::fill_placeholders(body.subject, value);
+        const std::string text = config::fill_placeholders(body.text, value);
+        const std::string stem = io::safe_file_name(fmt::format("{}-{}", w.detail->invoice_id, step_tag(step.offset)));
+        if (m_ctx.dry_run) {
+            r.status = "sent";
+            return;
+        }
+        if (step.channel == "letter") {
+            const auto& c = w.detail->customer;
+            Letter letter;
+            letter.sender = m_config.company.name;
+            letter.place_and_date = br_date(m_ctx.business_date);
+            letter.addressee.push_back(c.name);
+            std::string street = c.street;
+            if (!c.number.empty()) street += ", " + c.number;
+            if (!c.complement.empty()) street += " - " + c.complement;
+            for (const std::string& l : {street, c.district,
+                                         c.city.empty() ? c.state : (c.state.empty() ? c.city : c.city + "/" + c.state),
+                                         c.zip.size() == 8 ? "CEP " + c.zip.substr(0, 5) + "-" + c.zip.substr(5) : c.zip}) {
+                if (!l.empty()) {
+                    letter.addressee.push_back(l);
+                }
+            }
+            letter.subject = subject;
+            letter.body = text;
+            const auto path = m_config.output_dir / "letters" / (stem + ".pdf");
+            if (auto written = write_letter(path, letter); !written) {
+                r.status = "failed";
+                r.error = written.error().message;
+                ++m_summary.counts.failed;
+                return;
+            }
+            r.status = "sent";
+            r.message = path.string();
+            ++m_summary.counts.letters;
+            return;
+        }
+        mail::Message message;
+        message.from = m_config.mail.from;
+        message.to = mail::split_addresses(w.detail->customer.email);
+        if (message.to.empty()) {
+            r.status = "failed";
+            r.error = fmt::format("customer {} has no e-mail address", w.detail->customer.customer);
+            ++m_summary.counts.failed;
+            return;
+        }
+        message.subject = subject;
+        message.body = text;
+        message.message_id = fmt::format("{}.{}@{}", stem, "reminder", domain_of(m_config.mail.from));
+        message.date = mail::rfc5322_date(m_ctx.now());
+        if (!w.detail->boleto_pdf.empty()) {
+            std::ifstream in(w.detail->boleto_pdf, std::ios::binary);
+            if (in) {
+                std::ostringstream pdf;
+                pdf << in.rdbuf();
+                message.attachments.push_back(mail::Attachment{
+                    io::safe_file_name(w.detail->invoice_id) + ".pdf", "application/pdf", pdf.str()});
+            }
+        }
+        auto sent = m_delivery.sender->send(message, mail::render(message), stem);
+        if (!sent) {
+            r.status = "failed";
+            r.error = sent.error().message;
+            ++m_summary.counts.failed;
+            return;
+        }
+        r.status = "sent";
+        r.message = *sent;
+        ++m_summary.counts.sent;
+    }
+
+    io::Map document(const Work& w) const
+    {
+        const auto& r = w.reminder;
+        io::Map doc{{"kind", "reminder"},
+                    {"version", 1},
+                    {"invoice", w.detail ? io::Value(w.detail->invoice_id) : io::Value(invoice_id_of(r.invoice))},
+                    {"step", r.step},
+                    {"action", r.action},
+                    {"channel", r.channel},
+                    {"status", r.status},
+                    {"amount_due", io::Value::money(r.amount_due)},
+                    {"fine", io::Value::money(r.fine)},
+                    {"interest", io::Value::money(r.interest)},
+                    {"days_overdue", w.late.days_overdue},
+                    {"message", r.message.empty() ? io::Value() : io::Value(r.message)}};
+        if (!r.error.empty()) {
+            doc.emplace_back("error", r.error);
+        }
+        return doc;
+    }
+
+    std::string invoice_id_of(std::int64_t key) const
+    {
+        auto d = ledger::dunning_detail(m_ledger, key);
+        return d && *d ? (*d)->invoice_id : std::to_string(key);
+    }
+
+    Result<Summary> finish()
+    {
+        auto tx = ledger::WriteTransaction::begin(m_ledger);
+        if (!tx) {
+            return tl::unexpected(tx.error());
+        }
+        m_summary.finished = m_ctx.now();
+        const auto& c = m_summary.counts;
+        auto counts = fmt::format(
+            R"({{"sent":{},"letters":{},"done":{},"skipped":{},"failed":{},"overdue":{},"stale":{}}})", c.sent,
+            c.letters, c.done, c.skipped, c.failed, c.overdue, c.stale);
+        const std::string status = m_ctx.dry_run ? "dry-run" : (c.failed > 0 ? "partial" : "ok");
+        if (auto r = ledger::finish_run(m_ledger, m_run, m_summary.finished, status, counts); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = commit(*tx); !r) {
+            return tl::unexpected(r.error());
+        }
+        m_summary.run = m_ctx.dry_run ? 0 : m_run;
+        return m_summary;
+    }
+
+    ledger::Ledger& m_ledger;
+    const config::Config& m_config;
+    const RunContext& m_ctx;
+    const Delivery& m_delivery;
+    const ReminderSink& m_sink;
+    std::vector<const config::DunningStep*> m_steps;
+    std::map<std::string, Body> m_bodies;
+    std::int64_t m_run = 0;
+    Summary m_summary;
+};
+
+}  // namespace
+
+Result<Summary> run_remind(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                           const Delivery& delivery, const ReminderSink& sink)
+{
+    Reminder reminder(ledger, config, ctx, delivery, sink);
+    return reminder.run();
+}
+
+io::Map remind_run_document(const Summary& summary, const RunContext& ctx)
+{
+    const auto& c = summary.counts;
+    return io::Map{{"kind", "run"},
+                   {"version", 1},
+                   {"command", "remind"},
+                   {"run", summary.run},
+                   {"business_date", ctx.business_date.iso()},
+                   {"started", summary.started},
+                   {"finished", summary.finished},
+                   {"dry_run", ctx.dry_run},
+                   {"counts", io::Map{{"sent", c.sent},
+                                      {"letters", c.letters},
+                                      {"done", c.done},
+                                      {"skipped", c.skipped},
+                                      {"failed", c.failed},
+                                      {"overdue", c.overdue},
+                                      {"stale", c.stale}}}};
+}
+
+}  // namespace billrun::dunning

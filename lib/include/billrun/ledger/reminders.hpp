@@ -1,0 +1,81 @@
+#pragma once
+// What `remind` keeps: one row per (invoice, dunning step), written 'pending' before the
+// message goes out and 'sent' after it was taken; the collection stage of each invoice.
+// Call the writers inside a WriteTransaction.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <billrun/core/date.hpp>
+#include <billrun/core/error.hpp>
+#include <billrun/core/money.hpp>
+#include <billrun/ledger/boletos.hpp>
+#include <billrun/ledger/ledger.hpp>
+
+namespace billrun::ledger {
+
+// Collection stages in the order an invoice goes through them (the rank is the index).
+inline constexpr std::string_view k_stages[] = {"created", "sent", "due-date-set", "reminded",
+                                                "overdue", "reminded-again", "in-collection"};
+int stage_rank(std::string_view stage);  // -1 when unknown
+
+// An open invoice as the dunning policy sees it.
+struct DunningInvoice {
+    std::int64_t invoice = 0;
+    Date due_date;
+    Centavos net = 0;
+    Centavos balance = 0;
+    std::optional<int> last_done;  // the latest step (offset) sent, skipped or of unknown outcome
+    int stage_rank = 0;
+};
+
+// Open invoices (issued, partly paid) due on or before `due_by`, key > after, in key order.
+Result<std::vector<DunningInvoice>> dunning_invoices(Ledger& ledger, std::int64_t after, Date due_by, int limit);
+
+// What a message about an invoice says.
+struct DunningDetail {
+    std::int64_t invoice = 0;
+    std::string invoice_id;  // "A-000123"
+    Date issue_date;
+    Date due_date;
+    Centavos net = 0;
+    Centavos balance = 0;
+    Payer customer;          // id, name, tax id, e-mail and address
+    std::string linha_digitavel;
+    std::string pix;
+    std::string boleto_pdf;
+};
+Result<std::optional<DunningDetail>> dunning_detail(Ledger& ledger, std::int64_t invoice);
+
+struct Reminder {
+    std::int64_t invoice = 0;
+    int step = 0;
+    std::string action;
+    std::string channel;
+    std::string status;  // pending | sent | skipped | failed | unknown
+    Date business_date;
+    Centavos amount_due = 0;
+    Centavos fine = 0;
+    Centavos interest = 0;
+    std::string message;
+    std::string error;
+};
+
+// Takes the step for this run: inserts it 'pending', or turns a failed attempt back to
+// pending. False when another run has it already (sent, skipped, pending, unknown).
+Result<bool> claim_reminder(Ledger& ledger, std::int64_t run, const Reminder& r);
+// Records a step missed while no run happened (or a failed one a later step supersedes).
+// False when it was done already.
+Result<bool> skip_reminder(Ledger& ledger, std::int64_t run, const Reminder& r);
+// The outcome of a claimed step: sent or failed, with where the message went or why not.
+Result<void> finish_reminder(Ledger& ledger, std::int64_t run, const Reminder& r);
+// Steps left 'pending' by a run that died: outbox messages can be written again (failed:
+// retried), but whether an SMTP server took one is unknown (never sent twice).
+Result<std::int64_t> settle_stale_reminders(Ledger& ledger, bool retry);
+// Moves the invoice's collection stage forward (never back).
+Result<void> advance_stage(Ledger& ledger, std::int64_t run, std::int64_t invoice, std::string_view stage,
+                           Date since);
+
+}  // namespace billrun::ledger

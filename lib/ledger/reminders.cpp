@@ -1,0 +1,189 @@
+// Reminders (dunning steps applied) and collection stages.
+#include <billrun/ledger/reminders.hpp>
+
+#include <fmt/format.h>
+
+#include "events.hpp"
+#include "guard.hpp"
+#include "sqlite.hpp"
+
+namespace billrun::ledger {
+
+namespace {
+
+Date date_of(const std::string& iso)
+{
+    return parse_iso_date(iso).value_or(Date());
+}
+
+}  // namespace
+
+int stage_rank(std::string_view stage)
+{
+    for (std::size_t i = 0; i < std::size(k_stages); ++i) {
+        if (k_stages[i] == stage) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+Result<std::vector<DunningInvoice>> dunning_invoices(Ledger& ledger, std::int64_t after, Date due_by, int limit)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "SELECT i.id, i.due_date, i.net, i.balance, "
+            "(SELECT max(r.step) FROM reminders r WHERE r.invoice = i.id AND r.status IN ('sent', 'skipped', 'unknown')), "
+            "coalesce((SELECT s.rank FROM collection_stages s WHERE s.invoice = i.id), 0) "
+            "FROM invoices i WHERE i.id > ?1 AND i.status IN ('issued', 'partly-paid') AND i.due_date <= ?2 "
+            "ORDER BY i.id LIMIT ?3");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, after).bind(2, due_by.iso()).bind(3, limit);
+        std::vector<DunningInvoice> out;
+        out.reserve(static_cast<std::size_t>(limit));
+        while (stmt.step()) {
+            DunningInvoice d;
+            d.invoice = stmt.column_int(0);
+            d.due_date = date_of(stmt.column_text(1));
+            d.net = stmt.column_int(2);
+            d.balance = stmt.column_int(3);
+            if (!stmt.column_is_null(4)) {
+                d.last_done = static_cast<int>(stmt.column_int(4));
+            }
+            d.stage_rank = static_cast<int>(stmt.column_int(5));
+            out.push_back(d);
+        }
+        return out;
+    });
+}
+
+Result<std::optional<DunningDetail>> dunning_detail(Ledger& ledger, std::int64_t invoice)
+{
+    return guard([&]() -> std::optional<DunningDetail> {
+        auto& stmt = ledger.statement(
+            "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.issue_date, i.due_date, i.net, i.balance, "
+            "c.id, c.name, c.tax_id, c.email, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip, "
+            "coalesce(b.linha_digitavel, ''), coalesce(b.pix, ''), coalesce(b.pdf, '') "
+            "FROM invoices i JOIN customers c ON c.id = i.customer LEFT JOIN boletos b ON b.invoice = i.id "
+            "WHERE i.id = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, invoice);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        DunningDetail d;
+        d.invoice = stmt.column_int(0);
+        d.invoice_id = stmt.column_text(1);
+        d.issue_date = date_of(stmt.column_text(2));
+        d.due_date = date_of(stmt.column_text(3));
+        d.net = stmt.column_int(4);
+        d.balance = stmt.column_int(5);
+        Payer& p = d.customer;
+        p.customer = stmt.column_text(6);
+        p.name = stmt.column_text(7);
+        p.tax_id = stmt.column_text(8);
+        p.email = stmt.column_text(9);
+        p.street = stmt.column_text(10);
+        p.number = stmt.column_text(11);
+        p.complement = stmt.column_text(12);
+        p.district = stmt.column_text(13);
+        p.city = stmt.column_text(14);
+        p.state = stmt.column_text(15);
+        p.zip = stmt.column_text(16);
+        d.linha_digitavel = stmt.column_text(17);
+        d.pix = stmt.column_text(18);
+        d.boleto_pdf = stmt.column_text(19);
+        return d;
+    });
+}
+
+namespace {
+
+void bind_reminder(sql::Statement& stmt, std::int64_t run, const Reminder& r)
+{
+    stmt.bind(1, r.invoice).bind(2, r.step).bind(3, r.action).bind(4, r.channel).bind(5, r.business_date.iso());
+    stmt.bind(6, r.amount_due).bind(7, r.fine).bind(8, r.interest).bind(9, run);
+}
+
+}  // namespace
+
+Result<bool> claim_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "INSERT INTO reminders (invoice, step, action, channel, status, business_date, amount_due, fine, interest, "
+            "run, attempts) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7, ?8, ?9, 1) "
+            "ON CONFLICT (invoice, step) DO UPDATE SET status = 'pending', business_date = excluded.business_date, "
+            "amount_due = excluded.amount_due, fine = excluded.fine, interest = excluded.interest, run = excluded.run, "
+            "error = NULL, attempts = reminders.attempts + 1 WHERE reminders.status = 'failed'");
+        bind_reminder(stmt, run, r);
+        stmt.run();
+        return sqlite3_changes(ledger.db()) > 0;
+    });
+}
+
+Result<bool> skip_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "INSERT INTO reminders (invoice, step, action, channel, status, business_date, amount_due, fine, interest, "
+            "run) VALUES (?1, ?2, ?3, ?4, 'skipped', ?5, ?6, ?7, ?8, ?9) "
+            "ON CONFLICT (invoice, step) DO UPDATE SET status = 'skipped', business_date = excluded.business_date, "
+            "run = excluded.run WHERE reminders.status = 'failed'");
+        bind_reminder(stmt, run, r);
+        stmt.run();
+        const bool changed = sqlite3_changes(ledger.db()) > 0;
+        if (changed) {
+            insert_event(ledger, run, "invoice", std::to_string(r.invoice), "reminder-skipped",
+                         fmt::format("step {} ({}, {}) missed: a later step is due", r.step, r.action, r.channel));
+        }
+        return changed;
+    });
+}
+
+Result<void> finish_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "UPDATE reminders SET status = ?3, message = ?4, error = ?5 WHERE invoice = ?1 AND step = ?2");
+        stmt.bind(1, r.invoice).bind(2, r.step).bind(3, r.status);
+        stmt.bind(4, r.message.empty() ? std::nullopt : std::optional<std::string>(r.message));
+        stmt.bind(5, r.error.empty() ? std::nullopt : std::optional<std::string>(r.error));
+        stmt.run();
+        insert_event(ledger, run, "invoice", std::to_string(r.invoice),
+                     r.status == "sent" ? "reminded" : "reminder-" + r.status,
+                     r.status == "sent" ? fmt::format("step {} ({}, {}): {}", r.step, r.action, r.channel,
+                                                      r.message.empty() ? std::string("done") : r.message)
+                                        : fmt::format("step {} ({}, {}): {}", r.step, r.action, r.channel, r.error));
+    });
+}
+
+Result<std::int64_t> settle_stale_reminders(Ledger& ledger, bool retry)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "UPDATE reminders SET status = ?1, error = ?2 WHERE status = 'pending'");
+        stmt.bind(1, retry ? "failed" : "unknown")
+            .bind(2, retry ? "the run writing it stopped before it was recorded"
+                           : "the run sending it stopped: whether the server took it is unknown, so it is not sent again");
+        stmt.run();
+        return static_cast<std::int64_t>(sqlite3_changes(ledger.db()));
+    });
+}
+
+Result<void> advance_stage(Ledger& ledger, std::int64_t run, std::int64_t invoice, std::string_view stage, Date since)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "INSERT INTO collection_stages (invoice, stage, rank, since, run) VALUES (?1, ?2, ?3, ?4, ?5) "
+            "ON CONFLICT (invoice) DO UPDATE SET stage = excluded.stage, rank = excluded.rank, since = excluded.since, "
+            "run = excluded.run WHERE excluded.rank > collection_stages.rank");
+        stmt.bind(1, invoice).bind(2, stage).bind(3, stage_rank(stage)).bind(4, since.iso()).bind(5, run);
+        stmt.run();
+        if (sqlite3_changes(ledger.db()) > 0) {
+            insert_event(ledger, run, "invoice", std::to_string(invoice), "stage", std::string(stage));
+        }
+    });
+}
+
+}  // namespace billrun::ledger

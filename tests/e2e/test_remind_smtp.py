@@ -1,0 +1,132 @@
+"""billrun remind through a real SMTP server on loopback (aiosmtpd, tests/e2e/smtp_server.py)."""
+import datetime
+import subprocess
+
+import harness
+from harness import main, test
+from smtp_server import envelopes, log, received, start_smtp_server, stop_smtp_server
+from test_remind import billed_workspace, expected_steps, open_invoices, remind
+
+harness.TESTS.clear()  # test_remind's own tests run in their own file
+
+SECRET = "s3nha-que-nao-pode-vazar"
+ENV = {"SMTP_USER": "cobranca", "SMTP_PASSWORD": SECRET}
+
+
+def use_server(ws, port, scheme="smtp", host="127.0.0.1", ca=""):
+    text = ws.path("billrun.yaml").read_text()
+    start = text.index("mail:")
+    end = text.index("\n\n", start)
+    ws.path("billrun.yaml").write_text(
+        text[:start] + f"""mail:
+  smtp_url: "{scheme}://{host}:{port}"
+  username_env: SMTP_USER
+  password_env: SMTP_PASSWORD
+  from: "Cobrança Exemplo <cobranca@exemplo.example.com.br>"
+  outbox: out/outbox
+  ca_bundle: "{ca}"
+""" + text[end:])
+
+
+def no_secret_anywhere(ws, *results):
+    for r in results:
+        assert SECRET not in r.stdout and SECRET not in r.stderr
+    for path in ws.dir.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+
+
+@test
+def the_server_gets_each_message_once_with_its_recipients_and_attachments():
+    with billed_workspace(pdf=True) as ws:
+        folder = ws.path("smtp")
+        proc, port = start_smtp_server(folder, auth=f"cobranca:{SECRET}")
+        try:
+            use_server(ws, port)
+            invoices = open_invoices(ws)
+            on = datetime.date(2026, 11, 30)
+            reminders, run = remind(ws, on.isoformat(), env=ENV)
+            sent = [d for d in reminders if d["status"] == "sent"]
+            assert sorted((d["invoice"], d["step"], d["status"]) for d in reminders) == expected_steps(invoices, on, {})
+            assert all(d["message"] == "smtp" for d in sent)
+            messages = received(folder)
+            assert len(messages) == len(sent) == run["counts"]["sent"], (len(messages), len(sent))
+            first = next(m for m in messages if "A-000001 " in m["Subject"])
+            assert first["Subject"] == "Fatura A-000001 vence em 03/12/2026"
+            assert first["To"] == "financeiro@saojorge.example.com.br"
+            assert "Padaria e Confeitaria São Jorge Ltda" in first.get_body(("plain",)).get_content()
+            assert [a.get_filename() for a in first.iter_attachments()] == ["A-000001.pdf"]
+            env = envelopes(folder)
+            assert all(e["login"] == "cobranca" for e in env), env
+            assert any(e["rcpt_tos"] == ["financeiro@saojorge.example.com.br"] for e in env)
+            assert len({m["Message-ID"] for m in messages}) == len(messages)
+            # The same date again: the server hears nothing new.
+            again, _ = remind(ws, on.isoformat(), env=ENV)
+            assert again == [] and len(received(folder)) == len(messages)
+            # Twenty days later: only the newly due steps.
+            later = datetime.date(2026, 12, 20)
+            done = {d["invoice"]: d["step"] for d in sent}
+            reminders, _ = remind(ws, later.isoformat(), env=ENV)
+            new_mail = [d for d in reminders if d["status"] == "sent" and d["channel"] == "email"]
+            assert sorted((d["invoice"], d["step"], d["status"]) for d in reminders) == \
+                expected_steps(invoices, later, done)
+            assert len(received(folder)) == len(messages) + len(new_mail)
+            r = ws.run("remind", "--date", later.isoformat(), "-v", env=ENV)
+            no_secret_anywhere(ws, r)
+        finally:
+            stop_smtp_server(proc)
+
+
+@test
+def a_refusing_server_leaves_the_step_unsent_and_the_next_run_sends_it():
+    with billed_workspace() as ws:
+        folder = ws.path("smtp-refusing")
+        proc, port = start_smtp_server(folder, refuse=451, auth=f"cobranca:{SECRET}")
+        try:
+            use_server(ws, port)
+            reminders, run = remind(ws, "2026-11-30", expect=1, env=ENV)
+            failed = [d for d in reminders if d["status"] == "failed"]
+            assert failed and run["counts"]["sent"] == 0 and run["counts"]["failed"] == len(failed)
+            assert all("451" in d["error"] for d in failed), failed
+            assert received(folder) == [] and log(folder)
+            assert ws.query("SELECT count(*) FROM reminders WHERE status = 'failed'") == [(len(failed),)]
+        finally:
+            stop_smtp_server(proc)
+        folder = ws.path("smtp-ok")
+        proc, port = start_smtp_server(folder, auth=f"cobranca:{SECRET}")
+        try:
+            use_server(ws, port)
+            reminders, run = remind(ws, "2026-11-30", env=ENV)
+            assert sorted(d["invoice"] for d in reminders if d["status"] == "sent") == \
+                sorted(d["invoice"] for d in failed)
+            assert len(received(folder)) == len(failed)
+            assert ws.query("SELECT count(*) FROM reminders WHERE status != 'sent' AND status != 'skipped'") == [(0,)]
+        finally:
+            stop_smtp_server(proc)
+
+
+@test
+def starttls_is_used_and_the_certificate_is_checked():
+    with billed_workspace() as ws:
+        cert, key = ws.path("smtp.crt"), ws.path("smtp.key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                       check=True, capture_output=True)
+        folder = ws.path("smtp")
+        proc, port = start_smtp_server(folder, starttls=(cert, key), auth=f"cobranca:{SECRET}")
+        try:
+            # Without the CA, the server's certificate is refused: nothing sent, retried later.
+            use_server(ws, port)
+            reminders, _ = remind(ws, "2026-11-30", expect=1, env=ENV)
+            assert all(d["status"] == "failed" for d in reminders if d["status"] != "skipped")
+            assert received(folder) == []
+            use_server(ws, port, ca=str(cert))
+            reminders, _ = remind(ws, "2026-11-30", env=ENV)
+            assert reminders and all(d["status"] == "sent" for d in reminders if d["status"] != "skipped")
+            assert received(folder) and all(e["tls"] for e in envelopes(folder))
+        finally:
+            stop_smtp_server(proc)
+
+
+if __name__ == "__main__":
+    main()
