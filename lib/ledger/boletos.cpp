@@ -7,6 +7,7 @@
 
 #include "events.hpp"
 #include "guard.hpp"
+#include "rows.hpp"
 #include "sqlite.hpp"
 
 namespace billrun::ledger {
@@ -20,7 +21,7 @@ Date date_of(const std::string& iso)
 
 #define BILLRUN_CANDIDATE_SELECT                                                                              \
     "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.issue_date, i.due_date, i.balance, i.bank_account, " \
-    "c.id, c.name, c.tax_id, c.email, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip "   \
+    BILLRUN_PAYER_COLUMNS " "                                                                                  \
     "FROM invoices i JOIN customers c ON c.id = i.customer "
 
 BoletoCandidate read_candidate(const sql::Statement& stmt)
@@ -32,18 +33,7 @@ BoletoCandidate read_candidate(const sql::Statement& stmt)
     c.due_date = date_of(stmt.column_text(3));
     c.amount = stmt.column_int(4);
     c.account = stmt.column_text(5);
-    Payer& p = c.payer;
-    p.customer = stmt.column_text(6);
-    p.name = stmt.column_text(7);
-    p.tax_id = stmt.column_text(8);
-    p.email = stmt.column_text(9);
-    p.street = stmt.column_text(10);
-    p.number = stmt.column_text(11);
-    p.complement = stmt.column_text(12);
-    p.district = stmt.column_text(13);
-    p.city = stmt.column_text(14);
-    p.state = stmt.column_text(15);
-    p.zip = stmt.column_text(16);
+    c.payer = read_payer_row(stmt, 6);
     return c;
 }
 
@@ -52,7 +42,7 @@ BoletoCandidate read_candidate(const sql::Statement& stmt)
     "b.nosso_numero, b.nosso_numero_dv, b.nosso_numero_display, b.issue_date, b.due_date, b.amount, "           \
     "b.fine_percent, b.interest_per_day, b.barcode, b.linha_digitavel, coalesce(b.pix, ''), coalesce(b.pdf, ''), " \
     "b.remessa, coalesce(r.path, ''), b.status, "                                                               \
-    "c.id, c.name, c.tax_id, c.email, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip "    \
+    BILLRUN_PAYER_COLUMNS " "                                                                                   \
     "FROM boletos b JOIN invoices i ON i.id = b.invoice JOIN customers c ON c.id = i.customer "                \
     "LEFT JOIN remessas r ON r.id = b.remessa "
 
@@ -80,18 +70,7 @@ Boleto read_boleto(const sql::Statement& stmt)
     b.remessa = stmt.column_opt_int(18);
     b.remessa_path = stmt.column_text(19);
     b.status = stmt.column_text(20);
-    Payer& p = b.payer;
-    p.customer = stmt.column_text(21);
-    p.name = stmt.column_text(22);
-    p.tax_id = stmt.column_text(23);
-    p.email = stmt.column_text(24);
-    p.street = stmt.column_text(25);
-    p.number = stmt.column_text(26);
-    p.complement = stmt.column_text(27);
-    p.district = stmt.column_text(28);
-    p.city = stmt.column_text(29);
-    p.state = stmt.column_text(30);
-    p.zip = stmt.column_text(31);
+    b.payer = read_payer_row(stmt, 21);
     return b;
 }
 

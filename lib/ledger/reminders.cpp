@@ -5,6 +5,7 @@
 
 #include "events.hpp"
 #include "guard.hpp"
+#include "rows.hpp"
 #include "sqlite.hpp"
 
 namespace billrun::ledger {
@@ -62,7 +63,7 @@ Result<std::optional<DunningDetail>> dunning_detail(Ledger& ledger, std::int64_t
     return guard([&]() -> std::optional<DunningDetail> {
         auto& stmt = ledger.statement(
             "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.issue_date, i.due_date, i.net, i.balance, "
-            "c.id, c.name, c.tax_id, c.email, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip, "
+            BILLRUN_PAYER_COLUMNS ", "
             "coalesce(b.linha_digitavel, ''), coalesce(b.pix, ''), coalesce(b.pdf, '') "
             "FROM invoices i JOIN customers c ON c.id = i.customer LEFT JOIN boletos b ON b.invoice = i.id "
             "WHERE i.id = ?");
@@ -78,18 +79,7 @@ Result<std::optional<DunningDetail>> dunning_detail(Ledger& ledger, std::int64_t
         d.due_date = date_of(stmt.column_text(3));
         d.net = stmt.column_int(4);
         d.balance = stmt.column_int(5);
-        Payer& p = d.customer;
-        p.customer = stmt.column_text(6);
-        p.name = stmt.column_text(7);
-        p.tax_id = stmt.column_text(8);
-        p.email = stmt.column_text(9);
-        p.street = stmt.column_text(10);
-        p.number = stmt.column_text(11);
-        p.complement = stmt.column_text(12);
-        p.district = stmt.column_text(13);
-        p.city = stmt.column_text(14);
-        p.state = stmt.column_text(15);
-        p.zip = stmt.column_text(16);
+        d.customer = read_payer_row(stmt, 6);
         d.linha_digitavel = stmt.column_text(17);
         d.pix = stmt.column_text(18);
         d.boleto_pdf = stmt.column_text(19);

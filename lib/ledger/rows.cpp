@@ -32,4 +32,21 @@ Contract read_contract_row(const sql::Statement& stmt, int first)
     return c;
 }
 
+Payer read_payer_row(const sql::Statement& stmt, int first)
+{
+    Payer p;
+    p.customer = stmt.column_text(first);
+    p.name = stmt.column_text(first + 1);
+    p.tax_id = stmt.column_text(first + 2);
+    p.email = stmt.column_text(first + 3);
+    p.street = stmt.column_text(first + 4);
+    p.number = stmt.column_text(first + 5);
+    p.complement = stmt.column_text(first + 6);
+    p.district = stmt.column_text(first + 7);
+    p.city = stmt.column_text(first + 8);
+    p.state = stmt.column_text(first + 9);
+    p.zip = stmt.column_text(first + 10);
+    return p;
+}
+
 }  // namespace billrun::ledger

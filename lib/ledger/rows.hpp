@@ -1,5 +1,6 @@
 #pragma once
 // Reading records back from statement rows whose columns follow a fixed order.
+#include <billrun/ledger/boletos.hpp>
 #include <billrun/ledger/records.hpp>
 
 #include "sqlite.hpp"
@@ -16,5 +17,9 @@ inline constexpr int k_contract_column_count = 15;
 
 // A contract from columns [first, first + k_contract_column_count); items left empty.
 Contract read_contract_row(const sql::Statement& stmt, int first = 0);
+
+// The customer columns a payer is read from, with `c` the customers table's alias.
+#define BILLRUN_PAYER_COLUMNS "c.id, c.name, c.tax_id, c.email, c.street, c.number, c.complement, c.district, c.city, c.state, c.zip"
+Payer read_payer_row(const sql::Statement& stmt, int first);
 
 }  // namespace billrun::ledger
