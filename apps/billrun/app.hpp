@@ -85,6 +85,7 @@ void setup_import(CLI::App& app, AppContext& ctx);
 void setup_show(CLI::App& app, AppContext& ctx);
 void setup_cycle(CLI::App& app, AppContext& ctx);
 void setup_approve(CLI::App& app, AppContext& ctx);
+void setup_emit_nfse(CLI::App& app, AppContext& ctx);
 void setup_issue_boleto(CLI::App& app, AppContext& ctx);
 void setup_reconcile(CLI::App& app, AppContext& ctx);
 void setup_remind(CLI::App& app, AppContext& ctx);

@@ -41,6 +41,7 @@ int main(int argc, char** argv)
     billrun::app::setup_import(app, ctx);
     billrun::app::setup_cycle(app, ctx);
     billrun::app::setup_approve(app, ctx);
+    billrun::app::setup_emit_nfse(app, ctx);
     billrun::app::setup_issue_boleto(app, ctx);
     billrun::app::setup_reconcile(app, ctx);
     billrun::app::setup_remind(app, ctx);

@@ -313,7 +313,41 @@ CREATE TABLE collection_stages (
 );
 )sql";
 
-constexpr std::array<std::string_view, 5> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5};
+// v6: NFS-e. One row per invoice, ever, made when its DPS number is allocated (before
+// anything is built or sent), so a retry or a re-run reuses the same DPS; the signed bytes
+// and the authority's XML are kept exactly as they were written and received.
+constexpr std::string_view k_v6 = R"sql(
+CREATE TABLE dps_sequences (
+    series TEXT PRIMARY KEY,
+    last_number INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE nfse (
+    id INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL UNIQUE REFERENCES invoices(id),  -- one DPS per invoice, ever
+    standard TEXT NOT NULL,
+    dps_series TEXT NOT NULL,
+    dps_number INTEGER NOT NULL,
+    dps_id TEXT NOT NULL UNIQUE,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'signed', 'authorized', 'rejected', 'cancelled')),
+    signed_xml BLOB,                       -- the signed DPS, byte for byte as written and sent
+    xml_path TEXT,
+    access_key TEXT UNIQUE,                -- chave de acesso (50 digits)
+    nfse_number TEXT,
+    authorized_xml BLOB,                   -- the NFS-e as the authority returned it
+    authorized_path TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,   -- transmissions tried
+    run INTEGER NOT NULL,                  -- the run that allocated it
+    last_run INTEGER NOT NULL,             -- the last run that acted on it
+    UNIQUE (dps_series, dps_number)        -- a DPS number is never reused
+);
+CREATE INDEX nfse_open ON nfse(status) WHERE status IN ('pending', 'signed', 'rejected');
+CREATE INDEX nfse_by_last_run ON nfse(last_run);
+)sql";
+
+constexpr std::array<std::string_view, 6> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5, k_v6};
 
 }  // namespace
 

@@ -1,0 +1,101 @@
+// billrun emit-nfse [FILE|-]: the NFS-e of issued invoices (DPS built, validated, signed, sent).
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+#include <billrun/io/artifacts.hpp>
+#include <billrun/ledger/billing.hpp>
+#include <billrun/nfse/emit.hpp>
+
+#include "app.hpp"
+
+namespace billrun::app {
+
+namespace {
+
+constexpr int k_exit_unavailable = 69;
+
+struct EmitNfseCommand {
+    std::string file;
+};
+
+// The invoices a stream of documents names (by key, or by id for hand-written streams).
+Result<std::vector<std::int64_t>> invoices_named(const std::string& file, ledger::Ledger& ledger)
+{
+    auto input = io::open_input(file);
+    if (!input) {
+        return tl::unexpected(input.error());
+    }
+    auto docs = io::scan_documents(*input);
+    if (!docs) {
+        return tl::unexpected(docs.error());
+    }
+    std::vector<std::int64_t> keys;
+    for (const auto& doc : *docs) {
+        if (doc.kind != "invoice") {
+            continue;
+        }
+        if (doc.key > 0) {
+            keys.push_back(doc.key);
+            continue;
+        }
+        auto dash = doc.id.rfind('-');
+        std::int64_t number = dash != std::string::npos ? std::atoll(doc.id.c_str() + dash + 1) : 0;
+        auto found = number > 0 ? ledger::find_invoice(ledger, doc.id.substr(0, dash), number)
+                                : Result<std::optional<ledger::Invoice>>(std::nullopt);
+        if (!found) {
+            return tl::unexpected(found.error());
+        }
+        if (!*found) {
+            return fail(ErrorCode::data_invalid,
+                        fmt::format("{}:{}: no invoice '{}' in the ledger", input->name, doc.line, doc.id));
+        }
+        keys.push_back((*found)->key);
+    }
+    return keys;
+}
+
+Result<int> run_emit_nfse(AppContext& ctx, const EmitNfseCommand& cmd)
+{
+    auto stage = ctx.stage();
+    if (!stage) {
+        return tl::unexpected(stage.error());
+    }
+    nfse::EmitOptions options;
+    options.app_version = std::string("billrun ") + BILLRUN_VERSION;
+    const std::string& variable = stage->config->nfse.password_env;
+    if (const char* password = std::getenv(variable.c_str()); password != nullptr) {
+        options.password = password;
+    }
+    if (!cmd.file.empty()) {
+        auto keys = invoices_named(cmd.file, *stage->ledger);
+        if (!keys) {
+            return tl::unexpected(keys.error());
+        }
+        options.restrict_to = true;
+        options.invoices = std::move(*keys);
+    }
+    nfse::NfseSink sink = [&](const io::Map& doc) { ctx.write_document(*stage->out, stage->format, doc); };
+    auto summary = nfse::emit_nfse(*stage->ledger, *stage->config, stage->run, options, sink);
+    if (!summary) {
+        return tl::unexpected(summary.error());
+    }
+    ctx.write_document(*stage->out, stage->format, nfse::emit_run_document(*summary, stage->run));
+    if (summary->unavailable) {
+        ctx.warn(fmt::format("the NFS-e service failed: {}", summary->unavailable_reason));
+        return k_exit_unavailable;
+    }
+    return summary->failures.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+void setup_emit_nfse(CLI::App& app, AppContext& ctx)
+{
+    auto cmd = std::make_shared<EmitNfseCommand>();
+    auto* sub = app.add_subcommand("emit-nfse", "Build, validate, sign and send the NFS-e of issued invoices");
+    sub->add_option("FILE", cmd->file, "Act only on the invoice documents of this stream ('-' = stdin)");
+    sub->callback([&ctx, cmd] { ctx.action = [&ctx, cmd] { return run_emit_nfse(ctx, *cmd); }; });
+}
+
+}  // namespace billrun::app

@@ -1,0 +1,67 @@
+#pragma once
+// The A1 certificate (PKCS#12, the legacy RC2-40 encryption included) and enveloped XMLDSig
+// with xmlsec1 over OpenSSL, as the national NFS-e asks: Signature (no prefix) the last child
+// of the root, Reference URI="#Id" to the signed element, enveloped + C14N transforms, the
+// leaf certificate alone in KeyInfo/X509Data, no line breaks anywhere.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <billrun/core/error.hpp>
+
+namespace billrun::nfse {
+
+enum class SignatureProfile {
+    rsa_sha1,    // RSA-SHA1, SHA-1 digest, inclusive C14N 1.0 (the national manual, §6.1.4)
+    rsa_sha256,  // RSA-SHA256, SHA-256 digest, exclusive C14N
+};
+
+// The key and certificates of a PKCS#12 file; the password is not kept.
+class Certificate {
+public:
+    // Errors: config ("cannot read", "wrong password or not a PKCS#12 file", "holds no private
+    // key", "expired on ..."). The password never appears in a message.
+    static Result<std::shared_ptr<const Certificate>> load(const std::filesystem::path& path,
+                                                           std::string_view password);
+    ~Certificate();
+    Certificate(const Certificate&) = delete;
+    Certificate& operator=(const Certificate&) = delete;
+
+    void* key() const { return m_key; }      // EVP_PKEY*
+    void* leaf() const { return m_leaf; }    // X509*
+    void* chain() const { return m_chain; }  // STACK_OF(X509)*, may be null
+    std::string subject() const;
+
+private:
+    Certificate() = default;
+    void* m_key = nullptr;
+    void* m_leaf = nullptr;
+    void* m_chain = nullptr;
+};
+
+// Initialises xmlsec1 once per process and shuts it down with the last Signer.
+class Signer {
+public:
+    // Errors: internal (xmlsec1 cannot start).
+    static Result<std::unique_ptr<Signer>> create(std::shared_ptr<const Certificate> certificate,
+                                                  SignatureProfile profile);
+    ~Signer();
+    Signer(const Signer&) = delete;
+    Signer& operator=(const Signer&) = delete;
+
+    // Signs the element `element` (local name, e.g. "infDPS") of the document, whose Id
+    // attribute the reference names, and returns the signed bytes. Thread-safe.
+    // Errors: data_invalid (not XML, no such element or Id), internal (xmlsec1 failed).
+    Result<std::string> sign(std::string_view xml, std::string_view element) const;
+    // The same on a parsed xmlDocPtr (lib/nfse), signed in place.
+    Result<void> sign_document(void* doc, std::string_view element) const;
+
+private:
+    Signer(std::shared_ptr<const Certificate> certificate, SignatureProfile profile);
+    std::shared_ptr<const Certificate> m_certificate;
+    SignatureProfile m_profile;
+    void* m_key = nullptr;  // xmlSecKeyPtr, duplicated for each signature
+};
+
+}  // namespace billrun::nfse

@@ -1,0 +1,30 @@
+#pragma once
+// The official DPS schema (layout 1.01, compiled into the binary from schemas/nfse/),
+// loaded once per run and shared by every thread that validates.
+#include <memory>
+#include <string_view>
+
+#include <billrun/core/error.hpp>
+
+namespace billrun::nfse {
+
+class DpsSchema {
+public:
+    // Errors: internal (the embedded schema does not compile: a build problem).
+    static Result<std::shared_ptr<const DpsSchema>> load();
+    ~DpsSchema();
+    DpsSchema(const DpsSchema&) = delete;
+    DpsSchema& operator=(const DpsSchema&) = delete;
+
+    // data_invalid naming the element at fault and why ("element 'xLgr': [facet 'pattern']
+    // the value ' Rua' is not accepted ..."), or not well-formed XML. Thread-safe.
+    Result<void> validate(std::string_view xml) const;
+    // The same on a parsed libxml2 document (an xmlDocPtr), for lib/nfse.
+    Result<void> validate_document(void* doc) const;
+
+private:
+    DpsSchema() = default;
+    void* m_schema = nullptr;  // xmlSchemaPtr
+};
+
+}  // namespace billrun::nfse

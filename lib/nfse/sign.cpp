@@ -1,0 +1,263 @@
+// PKCS#12 with OpenSSL, XMLDSig with xmlsec1 1.2.x (Debian 12). The call sequence follows
+// ../shared/reference/nfse/FACTS.md §6, with its pitfalls handled: the Id registered, no
+// prefix, Signature after infDPS, no line breaks, the leaf certificate alone.
+#include <billrun/nfse/sign.hpp>
+
+#include <fstream>
+#include <iterator>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include <openssl/err.h>
+#include <openssl/pkcs12.h>
+#include <openssl/provider.h>
+#include <openssl/x509.h>
+
+#include <xmlsec/base64.h>
+#include <xmlsec/crypto.h>
+#include <xmlsec/errors.h>
+#include <xmlsec/templates.h>
+#include <xmlsec/xmldsig.h>
+#include <xmlsec/xmlsec.h>
+#include <xmlsec/xmltree.h>
+#include <xmlsec/openssl/evp.h>
+#include <xmlsec/openssl/x509.h>
+
+#include "xml.hpp"
+
+namespace billrun::nfse {
+
+namespace {
+
+thread_local std::string t_xmlsec_error;
+
+void on_xmlsec_error(const char*, int, const char* func, const char* object, const char* subject, int reason,
+                     const char* msg)
+{
+    if (!t_xmlsec_error.empty()) {
+        return;
+    }
+    t_xmlsec_error = fmt::format("{} ({}{}{}reason {}{}{})", func != nullptr ? func : "xmlsec",
+                                 object != nullptr ? object : "", object != nullptr ? ", " : "",
+                                 subject != nullptr ? std::string(subject) + ", " : std::string(), reason,
+                                 msg != nullptr ? ": " : "", msg != nullptr ? msg : "");
+}
+
+// OpenSSL 3 keeps RC2-40 and 3DES (the encryption of many A1 files) in its legacy provider;
+// loading it by name stops the default one from loading by itself, so both are loaded.
+void load_providers()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        static OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
+        static OSSL_PROVIDER* fallback = OSSL_PROVIDER_load(nullptr, "default");
+        (void)legacy;
+        (void)fallback;
+        ERR_clear_error();
+    });
+}
+
+bool xmlsec_ready()
+{
+    static bool ready = [] {
+        init_xml();
+        load_providers();
+        if (xmlSecInit() < 0 || xmlSecCheckVersion() != 1 || xmlSecCryptoAppInit(nullptr) < 0 ||
+            xmlSecCryptoInit() < 0) {
+            return false;
+        }
+        xmlSecErrorsSetCallback(on_xmlsec_error);
+        xmlSecBase64SetDefaultLineSize(1 << 24);  // 0 is refused by 1.2.37: a line longer than any value
+        xmlSecSetDefaultLineFeed(BAD_CAST "");
+        return true;
+    }();
+    return ready;
+}
+
+std::string openssl_reason()
+{
+    unsigned long code = ERR_peek_last_error();
+    char text[256] = {0};
+    if (code != 0) {
+        ERR_error_string_n(code, text, sizeof(text));
+    }
+    ERR_clear_error();
+    return text;
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Certificate>> Certificate::load(const std::filesystem::path& path,
+                                                             std::string_view password)
+{
+    load_providers();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return fail(ErrorCode::config, fmt::format("{}: cannot read the certificate (nfse.certificate)", path.string()));
+    }
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    PKCS12* p12 = d2i_PKCS12(nullptr, &p, static_cast<long>(bytes.size()));
+    if (p12 == nullptr) {
+        ERR_clear_error();
+        return fail(ErrorCode::config, fmt::format("{}: not a PKCS#12 (A1) certificate file", path.string()));
+    }
+    std::string pass(password);
+    EVP_PKEY* key = nullptr;
+    X509* leaf = nullptr;
+    STACK_OF(X509)* chain = nullptr;
+    bool mac_ok = PKCS12_verify_mac(p12, pass.c_str(), static_cast<int>(pass.size())) == 1;
+    int parsed = mac_ok ? PKCS12_parse(p12, pass.c_str(), &key, &leaf, &chain) : 0;
+    PKCS12_free(p12);
+    OPENSSL_cleanse(pass.data(), pass.size());
+    if (!mac_ok) {
+        ERR_clear_error();
+        return fail(ErrorCode::config,
+                    fmt::format("{}: wrong certificate password, or not a PKCS#12 file", path.string()));
+    }
+    if (parsed != 1) {
+        return fail(ErrorCode::config,
+                    fmt::format("{}: the certificate cannot be decrypted ({})", path.string(), openssl_reason()));
+    }
+    std::shared_ptr<Certificate> out(new Certificate());
+    out->m_key = key;
+    out->m_leaf = leaf;
+    out->m_chain = chain;
+    if (key == nullptr || leaf == nullptr) {
+        return fail(ErrorCode::config, fmt::format("{}: holds no private key and certificate", path.string()));
+    }
+    if (X509_check_private_key(leaf, key) != 1) {
+        ERR_clear_error();
+        return fail(ErrorCode::config,
+                    fmt::format("{}: the private key does not belong to the certificate", path.string()));
+    }
+    return std::shared_ptr<const Certificate>(std::move(out));
+}
+
+Certificate::~Certificate()
+{
+    EVP_PKEY_free(static_cast<EVP_PKEY*>(m_key));
+    X509_free(static_cast<X509*>(m_leaf));
+    sk_X509_pop_free(static_cast<STACK_OF(X509)*>(m_chain), X509_free);
+}
+
+std::string Certificate::subject() const
+{
+    char buf[512] = {0};
+    X509_NAME_oneline(X509_get_subject_name(static_cast<X509*>(m_leaf)), buf, sizeof(buf));
+    return buf;
+}
+
+Signer::Signer(std::shared_ptr<const Certificate> certificate, SignatureProfile profile)
+    : m_certificate(std::move(certificate)), m_profile(profile)
+{
+}
+
+Result<std::unique_ptr<Signer>> Signer::create(std::shared_ptr<const Certificate> certificate,
+                                               SignatureProfile profile)
+{
+    if (!xmlsec_ready()) {
+        return fail(ErrorCode::internal, "xmlsec1 (openssl) cannot be initialised");
+    }
+    t_xmlsec_error.clear();
+    auto* pkey = static_cast<EVP_PKEY*>(certificate->key());
+    auto* leaf = static_cast<X509*>(certificate->leaf());
+    EVP_PKEY_up_ref(pkey);
+    xmlSecKeyDataPtr value = xmlSecOpenSSLEvpKeyAdopt(pkey);
+    if (value == nullptr) {
+        EVP_PKEY_free(pkey);
+        return fail(ErrorCode::config, "the certificate's key is of a kind xmlsec1 cannot sign with");
+    }
+    xmlSecKeyPtr key = xmlSecKeyCreate();
+    if (key == nullptr || xmlSecKeySetValue(key, value) < 0) {
+        xmlSecKeyDataDestroy(value);
+        xmlSecKeyDestroy(key);
+        return fail(ErrorCode::internal, "xmlsec1: cannot make a key");
+    }
+    // Only the leaf goes into X509Data (EndCertOnly): the .pfx chain stays out.
+    xmlSecKeyDataPtr x509 = xmlSecKeyEnsureData(key, xmlSecOpenSSLKeyDataX509Id);
+    if (x509 == nullptr || xmlSecOpenSSLKeyDataX509AdoptKeyCert(x509, X509_dup(leaf)) < 0 ||
+        xmlSecOpenSSLKeyDataX509AdoptCert(x509, X509_dup(leaf)) < 0) {
+        xmlSecKeyDestroy(key);
+        return fail(ErrorCode::internal, "xmlsec1: cannot attach the certificate");
+    }
+    std::unique_ptr<Signer> signer(new Signer(std::move(certificate), profile));
+    signer->m_key = key;
+    return signer;
+}
+
+Signer::~Signer()
+{
+    if (m_key != nullptr) {
+        xmlSecKeyDestroy(static_cast<xmlSecKeyPtr>(m_key));
+    }
+}
+
+Result<std::string> Signer::sign(std::string_view xml, std::string_view element) const
+{
+    auto doc = parse_xml(xml, "document to sign");
+    if (!doc) {
+        return tl::unexpected(doc.error());
+    }
+    if (auto r = sign_document(doc->get(), element); !r) {
+        return tl::unexpected(r.error());
+    }
+    return dump_document(doc->get());
+}
+
+Result<void> Signer::sign_document(void* raw, std::string_view element) const
+{
+    auto* doc = static_cast<xmlDocPtr>(raw);
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr target = child_element(root, element);
+    xmlAttrPtr id_attr = target != nullptr ? xmlHasProp(target, BAD_CAST "Id") : nullptr;
+    if (id_attr == nullptr) {
+        return fail(ErrorCode::data_invalid, fmt::format("no <{}> with an Id to sign", element));
+    }
+    xmlChar* id_value = xmlNodeListGetString(doc, id_attr->children, 1);
+    std::string id = id_value != nullptr ? reinterpret_cast<const char*>(id_value) : "";
+    xmlFree(id_value);
+    if (id.empty()) {
+        return fail(ErrorCode::data_invalid, fmt::format("<{}> has an empty Id", element));
+    }
+    XmlErrors xml_errors;
+    t_xmlsec_error.clear();
+    if (xmlGetID(doc, BAD_CAST id.c_str()) == nullptr) {
+        xmlAddID(nullptr, doc, BAD_CAST id.c_str(), id_attr);  // so that URI="#Id" resolves
+    }
+    bool sha256 = m_profile == SignatureProfile::rsa_sha256;
+    xmlSecTransformId c14n = sha256 ? xmlSecTransformExclC14NId : xmlSecTransformInclC14NId;
+    xmlNodePtr sig = xmlSecTmplSignatureCreate(doc, c14n, sha256 ? xmlSecTransformRsaSha256Id : xmlSecTransformRsaSha1Id,
+                                               nullptr);
+    if (sig == nullptr) {
+        return fail(ErrorCode::internal, "xmlsec1: cannot make the signature template");
+    }
+    xmlAddChild(root, sig);
+    std::string uri = "#" + id;
+    xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, sha256 ? xmlSecTransformSha256Id : xmlSecTransformSha1Id,
+                                                     nullptr, BAD_CAST uri.c_str(), nullptr);
+    xmlNodePtr key_info = xmlSecTmplSignatureEnsureKeyInfo(sig, nullptr);
+    xmlNodePtr x509_data = key_info != nullptr ? xmlSecTmplKeyInfoAddX509Data(key_info) : nullptr;
+    if (ref == nullptr || xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) == nullptr ||
+        xmlSecTmplReferenceAddTransform(ref, c14n) == nullptr || x509_data == nullptr ||
+        xmlSecTmplX509DataAddCertificate(x509_data) == nullptr) {
+        return fail(ErrorCode::internal, "xmlsec1: cannot complete the signature template");
+    }
+    xmlSecDSigCtxPtr ctx = xmlSecDSigCtxCreate(nullptr);
+    if (ctx == nullptr) {
+        return fail(ErrorCode::internal, "xmlsec1: cannot make a signature context");
+    }
+    ctx->signKey = static_cast<xmlSecKeyPtr>(m_key);
+    int rc = xmlSecDSigCtxSign(ctx, sig);
+    ctx->signKey = nullptr;  // borrowed, not the context's to destroy
+    xmlSecDSigCtxDestroy(ctx);
+    if (rc < 0) {
+        std::string why = !t_xmlsec_error.empty() ? t_xmlsec_error : xml_errors.first();
+        ERR_clear_error();
+        return fail(ErrorCode::internal, fmt::format("signing failed: {}", why.empty() ? "xmlsec1 error" : why));
+    }
+    return {};
+}
+
+}  // namespace billrun::nfse

@@ -1,0 +1,107 @@
+#include "xml.hpp"
+
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include <libxml/globals.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlsave.h>
+
+namespace billrun::nfse {
+
+namespace {
+
+void collect(void* ctx, xmlErrorPtr error)
+{
+    if (ctx == nullptr || error == nullptr || error->level == XML_ERR_WARNING) {
+        return;
+    }
+    std::string message = error->message != nullptr ? error->message : "unknown XML error";
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+        message.pop_back();
+    }
+    if (error->line > 0) {
+        message = fmt::format("line {}: {}", error->line, message);
+    }
+    static_cast<XmlErrors*>(ctx)->add(std::move(message));
+}
+
+void ignore_generic(void*, const char*, ...) {}
+
+}  // namespace
+
+void init_xml()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { xmlInitParser(); });
+}
+
+XmlErrors::XmlErrors()
+    : m_saved_ctx(xmlStructuredErrorContext), m_saved(xmlStructuredError)
+{
+    xmlSetStructuredErrorFunc(this, collect);
+    xmlSetGenericErrorFunc(nullptr, ignore_generic);
+}
+
+XmlErrors::~XmlErrors()
+{
+    xmlSetStructuredErrorFunc(m_saved_ctx, m_saved);
+}
+
+void XmlErrors::add(std::string message)
+{
+    if (m_first.empty()) {
+        m_first = std::move(message);
+    }
+}
+
+Result<DocPtr> parse_xml(std::string_view bytes, std::string_view what)
+{
+    XmlErrors errors;
+    DocPtr doc(xmlReadMemory(bytes.data(), static_cast<int>(bytes.size()), nullptr, nullptr,
+                             XML_PARSE_NONET | XML_PARSE_NOWARNING));
+    if (!doc || xmlDocGetRootElement(doc.get()) == nullptr) {
+        return fail(ErrorCode::data_invalid,
+                    fmt::format("{}: not well-formed XML ({})", what, errors.any() ? errors.first() : "empty"));
+    }
+    return doc;
+}
+
+std::string dump_document(xmlDocPtr doc)
+{
+    xmlChar* mem = nullptr;
+    int size = 0;
+    xmlDocDumpMemoryEnc(doc, &mem, &size, "UTF-8");
+    std::string out(reinterpret_cast<const char*>(mem), static_cast<std::size_t>(size));
+    xmlFree(mem);
+    return out;
+}
+
+std::string local_name(const xmlNode* node)
+{
+    return node != nullptr && node->name != nullptr ? reinterpret_cast<const char*>(node->name) : "";
+}
+
+xmlNodePtr child_element(xmlNodePtr parent, std::string_view name)
+{
+    for (xmlNodePtr c = parent != nullptr ? parent->children : nullptr; c != nullptr; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && local_name(c) == name) {
+            return c;
+        }
+    }
+    return nullptr;
+}
+
+std::string node_text(const xmlNode* node)
+{
+    if (node == nullptr) {
+        return {};
+    }
+    xmlChar* content = xmlNodeGetContent(node);
+    std::string out = content != nullptr ? reinterpret_cast<const char*>(content) : "";
+    xmlFree(content);
+    return out;
+}
+
+}  // namespace billrun::nfse
