@@ -65,6 +65,11 @@ Result<int> run_remind(AppContext& ctx)
         ctx.warn(fmt::format("{} step(s) left pending by a run that stopped: {}", c.stale,
                              delivery.smtp ? "not sent again (the server may have taken them)" : "written again"));
     }
+    if (summary->remote_failed) {
+        return fail(ErrorCode::unavailable,
+                    fmt::format("the mail server failed; {} step(s) were not sent and are tried again by the next run",
+                                c.failed));
+    }
     return c.failed > 0 ? 1 : 0;
 }
 

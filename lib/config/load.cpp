@@ -357,6 +357,15 @@ void Loader::check_dunning(const Config& config)
         const Item step_item = written ? m_step_items[i] : unplaced(path + " (default)");
         const Item template_item =
             written ? m_step_template_items[i] : unplaced(path + ".template (default)");
+        for (std::size_t j = 0; j < i; ++j) {
+            if (config.dunning[j].offset == step.offset) {
+                // A step is applied to an invoice once, and known by its offset.
+                error(step_item, fmt::format("offset {} is already the offset of dunning.steps[{}]: each step needs "
+                                             "its own day",
+                                             step.offset, j));
+                break;
+            }
+        }
         if (step.template_name.empty()) {
             if (step.channel != "none" && !step.channel.empty()) {
                 error(step_item,

@@ -119,16 +119,12 @@ public:
             const Date due_by = m_ctx.business_date.add_days(-m_steps.front()->offset);
             std::int64_t after = 0;
             while (true) {
-                auto page = ledger::dunning_invoices(m_ledger, after, due_by, k_page);
-                if (!page) {
-                    return tl::unexpected(page.error());
+                auto more = do_page(after, due_by);
+                if (!more) {
+                    return tl::unexpected(more.error());
                 }
-                if (page->empty()) {
+                if (!*more) {
                     break;
-                }
-                after = page->back().invoice;
-                if (auto r = do_page(*page); !r) {
-                    return tl::unexpected(r.error());
                 }
             }
         }
@@ -202,7 +198,9 @@ private:
         return r;
     }
 
-    Result<void> do_page(const std::vector<ledger::DunningInvoice>& page)
+    // One page of open invoices, read inside the transaction that claims their steps (so an
+    // invoice another run just paid is not reminded). False when there are no more.
+    Result<bool> do_page(std::int64_t& after, Date due_by)
     {
         static const int k_overdue = ledger::stage_rank("overdue");
         std::vector<Work> work;
@@ -212,7 +210,15 @@ private:
         if (!tx) {
             return tl::unexpected(tx.error());
         }
-        for (const auto& inv : page) {
+        auto page = ledger::dunning_invoices(m_ledger, after, due_by, k_page);
+        if (!page) {
+            return tl::unexpected(page.error());
+        }
+        if (page->empty()) {
+            return false;
+        }
+        after = page->back().invoice;
+        for (const auto& inv : *page) {
             auto latest = latest_due(inv.due_date);
             const bool past_due = m_ctx.business_date > inv.due_date;
             if (!latest || (inv.last_done && *inv.last_done >= m_steps[*latest]->offset)) {
@@ -259,12 +265,12 @@ private:
         }
         for (auto invoice : overdue) {
             if (auto r = ledger::advance_stage(m_ledger, m_run, invoice, "overdue", m_ctx.business_date); !r) {
-                return r;
+                return tl::unexpected(r.error());
             }
         }
         m_summary.counts.overdue += static_cast<std::int64_t>(overdue.size());
         if (auto r = commit(*tx); !r) {
-            return r;
+            return tl::unexpected(r.error());
         }
         // The messages go out with no transaction open.
         for (auto& w : work) {
@@ -273,7 +279,7 @@ private:
         // The outbox's files reach the disk before the ledger says they are there.
         if (!work.empty() && !m_ctx.dry_run) {
             if (auto flushed = m_delivery.sender->flush(); !flushed) {
-                return flushed;
+                return tl::unexpected(flushed.error());
             }
         }
         auto done = ledger::WriteTransaction::begin(m_ledger);
@@ -282,18 +288,18 @@ private:
         }
         for (auto& w : work) {
             if (auto r = ledger::finish_reminder(m_ledger, m_run, w.reminder); !r) {
-                return r;
+                return tl::unexpected(r.error());
             }
             if (w.reminder.status == "sent") {
                 if (auto r = ledger::advance_stage(m_ledger, m_run, w.reminder.invoice, stage_after(*w.step),
                                                    m_ctx.business_date);
                     !r) {
-                    return r;
+                    return tl::unexpected(r.error());
                 }
             }
         }
         if (auto r = commit(*done); !r) {
-            return r;
+            return tl::unexpected(r.error());
         }
         for (const auto& w : skipped) {
             ++m_summary.counts.skipped;
@@ -302,7 +308,7 @@ private:
         for (const auto& w : work) {
             m_sink(document(w));
         }
-        return {};
+        return true;
     }
 
     std::string placeholder(std::string_view name, const Work& w) const
@@ -399,10 +405,22 @@ private:
                     io::safe_file_name(w.detail->invoice_id) + ".pdf", "application/pdf", pdf.str()});
             }
         }
+        if (!m_remote_failure.empty()) {
+            r.status = "failed";
+            r.error = fmt::format("not tried: the mail server failed earlier in this run ({})", m_remote_failure);
+            ++m_summary.counts.failed;
+            return;
+        }
         auto sent = m_delivery.sender->send(message, mail::render(message), stem);
         if (!sent) {
-            r.status = "failed";
+            // Unknown outcome: recorded so, never sent again. A temporary failure (no
+            // connection, a 4xx): the rest of the run is not tried either (exit 69).
+            r.status = mail::is_unknown_outcome(sent.error()) ? "unknown" : "failed";
             r.error = sent.error().message;
+            if (mail::is_temporary(sent.error())) {
+                m_remote_failure = sent.error().message;
+                m_summary.remote_failed = true;
+            }
             ++m_summary.counts.failed;
             return;
         }
@@ -420,7 +438,7 @@ private:
                     {"step", r.step},
                     {"action", r.action},
                     {"channel", r.channel},
-                    {"status", r.status},
+                    {"status", r.status == "unknown" ? std::string("failed") : r.status},
                     {"amount_due", io::Value::money(r.amount_due)},
                     {"fine", io::Value::money(r.fine)},
                     {"interest", io::Value::money(r.interest)},
@@ -468,6 +486,7 @@ private:
     std::vector<const config::DunningStep*> m_steps;
     std::map<std::string, Body> m_bodies;
     std::int64_t m_run = 0;
+    std::string m_remote_failure;  // the first temporary SMTP failure of this run
     Summary m_summary;
 };
 

@@ -417,7 +417,8 @@ Result<bool> issue_draft(Ledger& ledger, std::int64_t run, std::int64_t key, std
 {
     return guard([&] {
         auto& stmt = ledger.statement(
-            "UPDATE invoices SET number = ?, status = 'issued' WHERE id = ? AND status = 'draft'");
+            "UPDATE invoices SET number = ?, status = CASE WHEN balance = 0 THEN 'paid' ELSE 'issued' END "
+            "WHERE id = ? AND status = 'draft'");
         stmt.bind(1, number).bind(2, key).run();
         if (sqlite3_changes(ledger.db()) != 1) {
             return false;

@@ -125,9 +125,15 @@ Result<std::optional<PayableInvoice>> payable_invoice(Ledger& ledger, std::int64
 Result<std::optional<PayableInvoice>> payable_invoice_by_id(Ledger& ledger, std::string_view id)
 {
     return guard([&]() -> std::optional<PayableInvoice> {
-        auto& stmt = ledger.statement(BILLRUN_PAYABLE_SELECT "WHERE i.series || '-' || printf('%06d', i.number) = ?");
+        // "A-000123": the series, then the number after the last '-' (through invoices_number).
+        const auto dash = id.rfind('-');
+        if (dash == std::string_view::npos || dash + 1 >= id.size() ||
+            id.find_first_not_of("0123456789", dash + 1) != std::string_view::npos || id.size() - dash > 19) {
+            return std::nullopt;
+        }
+        auto& stmt = ledger.statement(BILLRUN_PAYABLE_SELECT "WHERE i.series = ? AND i.number = ?");
         sql::ResetGuard reset(stmt);
-        stmt.bind(1, id);
+        stmt.bind(1, id.substr(0, dash)).bind(2, static_cast<std::int64_t>(std::stoll(std::string(id.substr(dash + 1)))));
         if (!stmt.step()) {
             return std::nullopt;
         }

@@ -151,11 +151,14 @@ Result<void> finish_reminder(Ledger& ledger, std::int64_t run, const Reminder& r
 Result<std::int64_t> settle_stale_reminders(Ledger& ledger, bool retry)
 {
     return guard([&] {
+        // Letters and steps without a message are simply done again; only an e-mail handed
+        // to an SMTP server may have reached the customer.
         auto& stmt = ledger.statement(
-            "UPDATE reminders SET status = ?1, error = ?2 WHERE status = 'pending'");
-        stmt.bind(1, retry ? "failed" : "unknown")
-            .bind(2, retry ? "the run writing it stopped before it was recorded"
-                           : "the run sending it stopped: whether the server took it is unknown, so it is not sent again");
+            "UPDATE reminders SET status = CASE WHEN ?1 AND channel = 'email' THEN 'unknown' ELSE 'failed' END, "
+            "error = CASE WHEN ?1 AND channel = 'email' THEN ?2 ELSE ?3 END WHERE status = 'pending'");
+        stmt.bind(1, !retry)
+            .bind(2, "the run sending it stopped: whether the server took it is unknown, so it is not sent again")
+            .bind(3, "the run writing it stopped before it was recorded");
         stmt.run();
         return static_cast<std::int64_t>(sqlite3_changes(ledger.db()));
     });

@@ -16,6 +16,7 @@ namespace {
 
 constexpr std::string_view k_temporary = "temporary SMTP failure";
 constexpr std::string_view k_permanent = "permanent SMTP failure";
+constexpr std::string_view k_unknown = "SMTP outcome unknown";
 constexpr long k_max_connect_seconds = 15;
 
 void global_init()
@@ -249,6 +250,13 @@ public:
             }
             long reply = 0;
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &reply);
+            if (reply < 400 && m_upload.pos == rendered.size() && !rendered.empty()) {
+                // The whole message went up and no refusal came back (a time-out or a dropped
+                // connection while the server answered DATA): it may have been queued, so it
+                // is not sent again.
+                return fail(ErrorCode::unavailable,
+                            std::string(k_unknown) + describe(rc, reply, true, attempt).substr(k_temporary.size()));
+            }
             bool temporary = is_temporary_failure(rc, reply);
             if (!temporary || attempt >= attempts) {
                 return fail(ErrorCode::unavailable, describe(rc, reply, temporary, attempt));
@@ -325,6 +333,11 @@ std::unique_ptr<Sender> smtp_sender(SmtpSettings settings)
 {
     global_init();
     return std::make_unique<SmtpSender>(std::move(settings));
+}
+
+bool is_unknown_outcome(const Error& error)
+{
+    return error.code == ErrorCode::unavailable && error.message.starts_with(k_unknown);
 }
 
 bool is_temporary(const Error& error)

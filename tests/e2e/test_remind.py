@@ -194,6 +194,17 @@ def an_unknown_placeholder_is_a_configuration_error_before_anything_is_sent():
 
 
 @test
+def two_steps_on_one_day_are_a_configuration_error():
+    with billed_workspace() as ws:
+        text = ws.path("billrun.yaml").read_text()
+        assert "{offset: 45, action: collection" in text
+        ws.path("billrun.yaml").write_text(text.replace("{offset: 45, action: collection",
+                                                        "{offset: 15, action: collection"))
+        r = ws.run("remind", "--date", "2026-12-20")
+        assert r.code == 78 and "offset 15 is already the offset of dunning.steps[2]" in r.stderr, r
+
+
+@test
 def a_second_remind_waits_for_the_first_and_gives_up_with_75():
     with billed_workspace() as ws:
         with open(ws.path("billrun.db.remind.lock"), "w") as held:

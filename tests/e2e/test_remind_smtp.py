@@ -3,7 +3,7 @@ import datetime
 import subprocess
 
 import harness
-from harness import main, test
+from harness import fast_docs, main, test
 from smtp_server import envelopes, log, received, start_smtp_server, stop_smtp_server
 from test_remind import billed_workspace, expected_steps, open_invoices, remind
 
@@ -84,10 +84,13 @@ def a_refusing_server_leaves_the_step_unsent_and_the_next_run_sends_it():
         proc, port = start_smtp_server(folder, refuse=451, auth=f"cobranca:{SECRET}")
         try:
             use_server(ws, port)
-            reminders, run = remind(ws, "2026-11-30", expect=1, env=ENV)
+            # A temporary refusal: the first message is refused (and retried), the rest of the
+            # run is not tried; all stay failed for the next run, and the run exits 69.
+            reminders, run = remind(ws, "2026-11-30", expect=69, env=ENV)
             failed = [d for d in reminders if d["status"] == "failed"]
             assert failed and run["counts"]["sent"] == 0 and run["counts"]["failed"] == len(failed)
-            assert all("451" in d["error"] for d in failed), failed
+            assert "451" in failed[0]["error"] and all("not tried" in d["error"] for d in failed[1:]), failed
+            assert len(log(folder)) == 3  # one message, three attempts
             assert received(folder) == [] and log(folder)
             assert ws.query("SELECT count(*) FROM reminders WHERE status = 'failed'") == [(len(failed),)]
         finally:
@@ -124,6 +127,37 @@ def starttls_is_used_and_the_certificate_is_checked():
             reminders, _ = remind(ws, "2026-11-30", env=ENV)
             assert reminders and all(d["status"] == "sent" for d in reminders if d["status"] != "skipped")
             assert received(folder) and all(e["tls"] for e in envelopes(folder))
+        finally:
+            stop_smtp_server(proc)
+
+
+@test
+def steps_a_dead_run_left_pending_are_redone_unless_an_email_may_have_gone():
+    with billed_workspace() as ws:
+        reminders, _ = remind(ws, "2026-12-20")  # outbox: e-mails and letters
+        letter = next(d for d in reminders if d["channel"] == "letter" and d["status"] == "sent")
+        email = next(d for d in reminders if d["channel"] == "email" and d["status"] == "sent")
+        pdf = ws.path(letter["message"])
+        pdf.unlink()
+        # As a run killed between claiming and recording would leave them.
+        for d in (letter, email):
+            ws.query("UPDATE reminders SET status = 'pending' WHERE step = ? AND invoice = "
+                     "(SELECT id FROM invoices WHERE series || '-' || printf('%06d', number) = ?)",
+                     d["step"], d["invoice"])
+        folder = ws.path("smtp")
+        proc, port = start_smtp_server(folder, auth=f"cobranca:{SECRET}")
+        try:
+            use_server(ws, port)
+            r = ws.run("remind", "--date", "2026-12-20", env=ENV)
+            assert r.code == 0 and "left pending by a run that stopped" in r.stderr, r
+            again = [d for d in fast_docs(r.stdout) if d["kind"] == "reminder"]
+            assert [(d["invoice"], d["channel"], d["status"]) for d in again] == \
+                [(letter["invoice"], "letter", "sent")], again
+            assert pdf.exists() and received(folder) == []
+            status = ws.query("SELECT r.status FROM reminders r JOIN invoices i ON i.id = r.invoice "
+                              "WHERE r.step = ? AND i.series || '-' || printf('%06d', i.number) = ?",
+                              email["step"], email["invoice"])
+            assert status == [("unknown",)], status
         finally:
             stop_smtp_server(proc)
 

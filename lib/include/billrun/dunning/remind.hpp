@@ -30,6 +30,7 @@ struct Counts {
 struct Summary {
     std::int64_t run = 0;
     Counts counts;
+    bool remote_failed = false;  // the mail server could not be reached or refused for now
     std::string started;
     std::string finished;
 };

@@ -101,5 +101,8 @@ std::unique_ptr<Sender> smtp_sender(SmtpSettings settings);
 
 // Whether an error from a Sender was a temporary SMTP failure (worth trying again soon).
 bool is_temporary(const Error& error);
+// Whether the server may have taken the message after all (it was uploaded whole, then the
+// connection failed or timed out before a reply): such a message must not be sent again.
+bool is_unknown_outcome(const Error& error);
 
 }  // namespace billrun::mail
