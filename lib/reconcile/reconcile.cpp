@@ -117,6 +117,7 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
         }
         item.cnab = true;
         item.bank = (*reader)->info().bank;
+        std::map<std::string, int> seen_cnab;
         while (true) {
             auto got = (*reader)->next(item.ret);
             if (!got) {
@@ -128,8 +129,11 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
             ++count;
             const auto& r = item.ret;
             item.record = std::to_string(r.line);
-            item.key = fmt::format("cnab:{}:{}:{}:{}:{}", item.bank, r.nosso_numero, r.occurrence_code,
-                                   r.occurrence_date ? r.occurrence_date->iso() : "", r.amount_paid);
+            // Two identical records in one file are two payments: the rank among them is part
+            // of the identity (the same file, or the same records in another file, match again).
+            std::string base = fmt::format("cnab:{}:{}:{}:{}:{}", item.bank, r.nosso_numero, r.occurrence_code,
+                                           r.occurrence_date ? r.occurrence_date->iso() : "", r.amount_paid);
+            item.key = fmt::format("{}:{}", base, ++seen_cnab[base]);
             if (auto r2 = each(item); !r2) {
                 return tl::unexpected(r2.error());
             }

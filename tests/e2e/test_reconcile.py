@@ -118,6 +118,28 @@ def a_retorno_pays_in_full_partly_and_over_and_reports_the_rest():
 
 
 @test
+def two_identical_records_in_one_file_are_two_payments():
+    ws, boletos = boleto_workspace()
+    with ws:
+        doc = boletos[0]
+        half = round(float(doc["amount"]) * 100) // 2
+        title = {"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": half * 2,
+                 "paid": half, "date": "02122026"}
+        ws.write("ret.ret", retorno_240("001", [title, title]))
+        r = ws.run("reconcile", "ret.ret", "--date", "2026-12-02")
+        assert r.code == 0, r
+        payments, run = reconcile_docs(r)
+        assert [p["status"] for p in payments] == ["applied", "applied"] and run["counts"]["matched"] == 2
+        rest = round(float(doc["amount"]) * 100) - 2 * half
+        assert invoice_state(ws, doc["invoice"]) == ("paid" if rest == 0 else "partly-paid", rest)
+        # The same two records in another file: both already applied.
+        ws.write("ret2.ret", retorno_240("001", [title, title], nsa=2))
+        r = ws.run("reconcile", "ret2.ret", "--date", "2026-12-03")
+        payments, run = reconcile_docs(r)
+        assert run["counts"]["duplicate"] == 2 and run["counts"]["matched"] == 0, run
+
+
+@test
 def the_credit_of_an_overpayment_pays_the_next_invoice_first():
     ws, boletos = boleto_workspace()
     with ws:
