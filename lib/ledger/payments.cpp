@@ -92,18 +92,22 @@ Result<std::vector<BoletoMatch>> boletos_by_nosso_numero(Ledger& ledger, std::st
         const std::string whole = strip(field);
         const std::string number = field.size() > 1 ? strip(field.substr(0, field.size() - 1)) : std::string();
         const std::string dv = field.empty() ? std::string() : std::string(field.substr(field.size() - 1));
+        // Two index lookups on (bank, nosso_key): an OR across them would scan the bank's boletos.
         auto& stmt = ledger.statement(
-            "SELECT b.id, b.nosso_key = ?2 AND NOT (b.nosso_key = ?3 AND b.nosso_numero_dv = ?4), "
-            "i.id, i.series || '-' || printf('%06d', i.number), i.customer, c.tax_id, i.status, "
+            "SELECT b.id, 0, i.id, i.series || '-' || printf('%06d', i.number), i.customer, c.tax_id, i.status, "
             "i.issue_date, i.due_date, i.net, i.balance FROM boletos b JOIN invoices i ON i.id = b.invoice "
-            "JOIN customers c ON c.id = i.customer "
-            "WHERE b.bank = ?1 AND (b.nosso_key = ?2 OR (b.nosso_key = ?3 AND b.nosso_numero_dv = ?4)) "
-            "ORDER BY b.id LIMIT 10");
+            "JOIN customers c ON c.id = i.customer WHERE b.bank = ?1 AND b.nosso_key = ?2 "
+            "AND NOT (b.nosso_key = ?3 AND b.nosso_numero_dv = ?4) "
+            "UNION ALL "
+            "SELECT b.id, 1, i.id, i.series || '-' || printf('%06d', i.number), i.customer, c.tax_id, i.status, "
+            "i.issue_date, i.due_date, i.net, i.balance FROM boletos b JOIN invoices i ON i.id = b.invoice "
+            "JOIN customers c ON c.id = i.customer WHERE b.bank = ?1 AND b.nosso_key = ?3 AND b.nosso_numero_dv = ?4 "
+            "LIMIT 10");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, bank).bind(2, whole).bind(3, number).bind(4, dv);
         std::vector<BoletoMatch> out;
         while (stmt.step()) {
-            out.push_back(BoletoMatch{stmt.column_int(0), read_payable(stmt, 2), stmt.column_int(1) == 0});
+            out.push_back(BoletoMatch{stmt.column_int(0), read_payable(stmt, 2), stmt.column_int(1) == 1});
         }
         return out;
     });
