@@ -7,6 +7,8 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <unordered_map>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -88,6 +90,52 @@ Result<FileFacts> inspect(const std::string& name)
     return facts;
 }
 
+// The rank of a record among the identical ones of its file (1 for the first), in about 16
+// bytes a record: the records' hashes in an open-addressing table, counts kept only for the
+// few that repeat. Two different records whose hashes collide only get different ranks; their
+// identities still differ by the record itself.
+class RankCounter {
+public:
+    int next(std::string_view record)
+    {
+        std::uint64_t h = std::hash<std::string_view>{}(record);
+        h = h == 0 ? 1 : h;
+        if ((m_used + 1) * 2 > m_slots.size()) {
+            grow();
+        }
+        std::size_t i = h & (m_slots.size() - 1);
+        while (m_slots[i] != 0) {
+            if (m_slots[i] == h) {
+                return ++m_repeats.try_emplace(h, 1).first->second;
+            }
+            i = (i + 1) & (m_slots.size() - 1);
+        }
+        m_slots[i] = h;
+        ++m_used;
+        return 1;
+    }
+
+private:
+    void grow()
+    {
+        std::vector<std::uint64_t> old = std::move(m_slots);
+        m_slots.assign(std::max<std::size_t>(1024, old.size() * 2), 0);
+        for (std::uint64_t h : old) {
+            if (h != 0) {
+                std::size_t i = h & (m_slots.size() - 1);
+                while (m_slots[i] != 0) {
+                    i = (i + 1) & (m_slots.size() - 1);
+                }
+                m_slots[i] = h;
+            }
+        }
+    }
+
+    std::vector<std::uint64_t> m_slots;
+    std::size_t m_used = 0;
+    std::unordered_map<std::uint64_t, int> m_repeats;  // hash -> rank of its latest repeat
+};
+
 // One record of any format, as the matching needs it.
 struct Item {
     std::string record;  // line number or id
@@ -117,7 +165,7 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
         }
         item.cnab = true;
         item.bank = (*reader)->info().bank;
-        std::map<std::string, int> seen_cnab;
+        RankCounter ranks;
         while (true) {
             auto got = (*reader)->next(item.ret);
             if (!got) {
@@ -133,7 +181,7 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
             // of the identity (the same file, or the same records in another file, match again).
             std::string base = fmt::format("cnab:{}:{}:{}:{}:{}", item.bank, r.nosso_numero, r.occurrence_code,
                                            r.occurrence_date ? r.occurrence_date->iso() : "", r.amount_paid);
-            item.key = fmt::format("{}:{}", base, ++seen_cnab[base]);
+            item.key = fmt::format("{}:{}", base, ranks.next(base));
             if (auto r2 = each(item); !r2) {
                 return tl::unexpected(r2.error());
             }
