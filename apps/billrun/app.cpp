@@ -7,6 +7,9 @@
 
 #include <fmt/format.h>
 
+#include <billrun/io/artifacts.hpp>
+#include <billrun/ledger/billing.hpp>
+
 namespace billrun::app {
 
 namespace {
@@ -248,6 +251,45 @@ void AppContext::info(std::string_view message) const
     if (!options.quiet) {
         std::cerr << "billrun: " << message << '\n';
     }
+}
+
+// The invoices a stream of documents names (by key, or by id for hand-written streams).
+Result<std::vector<std::int64_t>> invoices_in_stream(const std::string& file, ledger::Ledger& ledger)
+{
+    auto input = io::open_input(file);
+    if (!input) {
+        return tl::unexpected(input.error());
+    }
+    auto docs = io::scan_documents(*input);
+    if (!docs) {
+        return tl::unexpected(docs.error());
+    }
+    std::vector<std::int64_t> keys;
+    for (const auto& doc : *docs) {
+        if (doc.kind != "invoice") {
+            continue;  // run documents and others pass through
+        }
+        if (doc.key > 0) {
+            keys.push_back(doc.key);
+            continue;
+        }
+        auto dash = doc.id.rfind('-');
+        std::int64_t number = 0;
+        if (dash != std::string::npos) {
+            number = std::atoll(doc.id.c_str() + dash + 1);
+        }
+        auto found = number > 0 ? ledger::find_invoice(ledger, doc.id.substr(0, dash), number)
+                                : Result<std::optional<ledger::Invoice>>(std::nullopt);
+        if (!found) {
+            return tl::unexpected(found.error());
+        }
+        if (!*found) {
+            return fail(ErrorCode::data_invalid, fmt::format("{}:{}: no invoice '{}' in the ledger", input->name,
+                                                             doc.line, doc.id));
+        }
+        keys.push_back((*found)->key);
+    }
+    return keys;
 }
 
 }  // namespace billrun::app

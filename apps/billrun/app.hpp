@@ -90,6 +90,10 @@ void setup_issue_boleto(CLI::App& app, AppContext& ctx);
 void setup_reconcile(CLI::App& app, AppContext& ctx);
 void setup_remind(CLI::App& app, AppContext& ctx);
 
+// The invoices a YAML document stream names (FILE or - for stdin): by key, or by id for
+// hand-written streams; other documents pass. For `cycle | emit-nfse - | issue-boleto -`.
+Result<std::vector<std::int64_t>> invoices_in_stream(const std::string& file, ledger::Ledger& ledger);
+
 // Today's date and an ISO 8601 timestamp in a time zone (CLI layer only).
 Result<Date> today_in(const std::string& timezone);
 std::string now_iso8601(const std::string& timezone);

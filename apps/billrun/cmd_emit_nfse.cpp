@@ -19,42 +19,6 @@ struct EmitNfseCommand {
     std::string file;
 };
 
-// The invoices a stream of documents names (by key, or by id for hand-written streams).
-Result<std::vector<std::int64_t>> invoices_named(const std::string& file, ledger::Ledger& ledger)
-{
-    auto input = io::open_input(file);
-    if (!input) {
-        return tl::unexpected(input.error());
-    }
-    auto docs = io::scan_documents(*input);
-    if (!docs) {
-        return tl::unexpected(docs.error());
-    }
-    std::vector<std::int64_t> keys;
-    for (const auto& doc : *docs) {
-        if (doc.kind != "invoice") {
-            continue;
-        }
-        if (doc.key > 0) {
-            keys.push_back(doc.key);
-            continue;
-        }
-        auto dash = doc.id.rfind('-');
-        std::int64_t number = dash != std::string::npos ? std::atoll(doc.id.c_str() + dash + 1) : 0;
-        auto found = number > 0 ? ledger::find_invoice(ledger, doc.id.substr(0, dash), number)
-                                : Result<std::optional<ledger::Invoice>>(std::nullopt);
-        if (!found) {
-            return tl::unexpected(found.error());
-        }
-        if (!*found) {
-            return fail(ErrorCode::data_invalid,
-                        fmt::format("{}:{}: no invoice '{}' in the ledger", input->name, doc.line, doc.id));
-        }
-        keys.push_back((*found)->key);
-    }
-    return keys;
-}
-
 Result<int> run_emit_nfse(AppContext& ctx, const EmitNfseCommand& cmd)
 {
     auto stage = ctx.stage();
@@ -68,7 +32,7 @@ Result<int> run_emit_nfse(AppContext& ctx, const EmitNfseCommand& cmd)
         options.password = password;
     }
     if (!cmd.file.empty()) {
-        auto keys = invoices_named(cmd.file, *stage->ledger);
+        auto keys = invoices_in_stream(cmd.file, *stage->ledger);
         if (!keys) {
             return tl::unexpected(keys.error());
         }

@@ -17,45 +17,6 @@ struct IssueBoletoCommand {
     bool one_pdf = false;
 };
 
-// The invoices a stream of documents names (by key, or by id for hand-written streams).
-Result<std::vector<std::int64_t>> invoices_in(const std::string& file, ledger::Ledger& ledger)
-{
-    auto input = io::open_input(file);
-    if (!input) {
-        return tl::unexpected(input.error());
-    }
-    auto docs = io::scan_documents(*input);
-    if (!docs) {
-        return tl::unexpected(docs.error());
-    }
-    std::vector<std::int64_t> keys;
-    for (const auto& doc : *docs) {
-        if (doc.kind != "invoice") {
-            continue;  // run documents and others pass through
-        }
-        if (doc.key > 0) {
-            keys.push_back(doc.key);
-            continue;
-        }
-        auto dash = doc.id.rfind('-');
-        std::int64_t number = 0;
-        if (dash != std::string::npos) {
-            number = std::atoll(doc.id.c_str() + dash + 1);
-        }
-        auto found = number > 0 ? ledger::find_invoice(ledger, doc.id.substr(0, dash), number)
-                                : Result<std::optional<ledger::Invoice>>(std::nullopt);
-        if (!found) {
-            return tl::unexpected(found.error());
-        }
-        if (!*found) {
-            return fail(ErrorCode::data_invalid, fmt::format("{}:{}: no invoice '{}' in the ledger", input->name,
-                                                             doc.line, doc.id));
-        }
-        keys.push_back((*found)->key);
-    }
-    return keys;
-}
-
 Result<int> run_issue_boleto(AppContext& ctx, const IssueBoletoCommand& cmd)
 {
     auto stage = ctx.stage();
@@ -66,7 +27,7 @@ Result<int> run_issue_boleto(AppContext& ctx, const IssueBoletoCommand& cmd)
     options.pdf = !cmd.no_pdf;
     options.one_pdf = cmd.one_pdf;
     if (!cmd.file.empty()) {
-        auto keys = invoices_in(cmd.file, *stage->ledger);
+        auto keys = invoices_in_stream(cmd.file, *stage->ledger);
         if (!keys) {
             return tl::unexpected(keys.error());
         }
