@@ -22,7 +22,7 @@ constexpr Span k_u_credit_date{146, 153};
 
 constexpr Span k_occurrence{16, 17};
 
-class Reader240 final : public RetornoReader {
+class Reader240 final : public LatchedReader {
 public:
     Reader240(LineReader lines, std::string name, const Bank240& bank, RetornoInfo info)
         : m_lines(std::move(lines)), m_name(std::move(name)), m_bank(&bank), m_info(std::move(info))
@@ -31,23 +31,8 @@ public:
 
     const RetornoInfo& info() const override { return m_info; }
 
-    Result<bool> next(RetornoRecord& out) override
-    {
-        if (m_error) {
-            return tl::unexpected(*m_error);
-        }
-        if (m_done) {
-            return false;
-        }
-        Result<bool> r = read(out);
-        if (!r) {
-            m_error = r.error();
-        }
-        return r;
-    }
-
 private:
-    Result<bool> read(RetornoRecord& out);
+    Result<bool> read(RetornoRecord& out) override;
     Result<bool> finish();
     Result<void> build(RetornoRecord& out, std::int64_t u_line);
     tl::unexpected<Error> fail(std::int64_t line, std::string_view message) const
@@ -67,8 +52,6 @@ private:
     FixedRecord m_record{k_width};
     std::int64_t m_t_line = 0;  // 0: no T waiting for its U
     bool m_trailer = false;
-    bool m_done = false;
-    std::optional<Error> m_error;
 };
 
 Result<bool> Reader240::read(RetornoRecord& out)

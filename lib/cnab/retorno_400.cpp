@@ -12,7 +12,7 @@ namespace {
 
 constexpr int k_width = 400;
 
-class Reader400 final : public RetornoReader {
+class Reader400 final : public LatchedReader {
 public:
     Reader400(LineReader lines, std::string name, const Bank400& bank, RetornoInfo info)
         : m_lines(std::move(lines)), m_name(std::move(name)), m_bank(&bank), m_info(std::move(info))
@@ -21,23 +21,8 @@ public:
 
     const RetornoInfo& info() const override { return m_info; }
 
-    Result<bool> next(RetornoRecord& out) override
-    {
-        if (m_error) {
-            return tl::unexpected(*m_error);
-        }
-        if (m_done) {
-            return false;
-        }
-        Result<bool> r = read(out);
-        if (!r) {
-            m_error = r.error();
-        }
-        return r;
-    }
-
 private:
-    Result<bool> read(RetornoRecord& out);
+    Result<bool> read(RetornoRecord& out) override;
     bool build(RetornoRecord& out, Span nosso, FieldParser& p);
     tl::unexpected<Error> fail(std::int64_t line, std::string_view message) const
     {
@@ -50,8 +35,6 @@ private:
     RetornoInfo m_info;
     FixedRecord m_record{k_width};
     bool m_trailer = false;
-    bool m_done = false;
-    std::optional<Error> m_error;
 };
 
 Result<bool> Reader400::read(RetornoRecord& out)

@@ -108,6 +108,34 @@ struct OccurrenceCodes {
 };
 Occurrence classify(const OccurrenceCodes& codes, std::string_view code);
 
+// What the 240 and 400 readers share: after the last record next() keeps answering false,
+// and after an error it keeps answering that error. Subclasses read one record in read()
+// and set m_done after the trailer.
+class LatchedReader : public RetornoReader {
+public:
+    Result<bool> next(RetornoRecord& out) final
+    {
+        if (m_error) {
+            return tl::unexpected(*m_error);
+        }
+        if (m_done) {
+            return false;
+        }
+        Result<bool> r = read(out);
+        if (!r) {
+            m_error = r.error();
+        }
+        return r;
+    }
+
+protected:
+    virtual Result<bool> read(RetornoRecord& out) = 0;
+    bool m_done = false;
+
+private:
+    std::optional<Error> m_error;
+};
+
 // CNAB 240: segment T as the bank places it (U is FEBRABAN for every bank here).
 enum class NossoForm {
     trimmed,       // the whole field, spaces trimmed
