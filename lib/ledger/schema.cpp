@@ -347,7 +347,27 @@ CREATE INDEX nfse_open ON nfse(status) WHERE status IN ('pending', 'signed', 're
 CREATE INDEX nfse_by_last_run ON nfse(last_run);
 )sql";
 
-constexpr std::array<std::string_view, 6> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5, k_v6};
+// v7: documents e-mailed to the customer when the contract says auto-send. A row per
+// (invoice, document), ever: queued in the transaction that made the document (the boleto,
+// the authorized NFS-e), 'pending' while a message carrying it goes out, 'sent' once the
+// server or the outbox took it; 'unknown' when a run died mid-send over SMTP (never resent).
+constexpr std::string_view k_v7 = R"sql(
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL REFERENCES invoices(id),
+    document TEXT NOT NULL CHECK (document IN ('boleto', 'nfse')),
+    status TEXT NOT NULL CHECK (status IN ('queued', 'pending', 'sent', 'failed', 'unknown')),
+    message TEXT,                          -- the .eml written, or "smtp"
+    error TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    run INTEGER NOT NULL,                  -- the run that queued it
+    last_run INTEGER NOT NULL,             -- the last run that acted on it
+    UNIQUE (invoice, document)             -- each document e-mailed once
+);
+CREATE INDEX deliveries_open ON deliveries(invoice) WHERE status IN ('queued', 'pending', 'failed');
+)sql";
+
+constexpr std::array<std::string_view, 7> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5, k_v6, k_v7};
 
 }  // namespace
 
