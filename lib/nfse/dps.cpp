@@ -28,44 +28,8 @@ int two(std::string_view s, std::size_t at)
     return (s[at] - '0') * 10 + (s[at + 1] - '0');
 }
 
-class Builder {
-public:
-    Builder()
-        : m_doc(xmlNewDoc(BAD_CAST "1.0"))
-    {
-        xmlNodePtr root = xmlNewDocNode(m_doc.get(), nullptr, BAD_CAST "DPS", nullptr);
-        xmlDocSetRootElement(m_doc.get(), root);
-        m_ns = xmlNewNs(root, BAD_CAST k_nfse_namespace.data(), nullptr);
-        xmlSetNs(root, m_ns);
-        m_root = root;
-    }
 
-    xmlNodePtr root() const { return m_root; }
-    xmlDocPtr doc() const { return m_doc.get(); }
-
-    xmlNodePtr group(xmlNodePtr parent, const char* name)
-    {
-        return xmlNewChild(parent, m_ns, BAD_CAST name, nullptr);
-    }
-
-    void text(xmlNodePtr parent, const char* name, std::string_view value)
-    {
-        std::string copy(value);
-        xmlNewTextChild(parent, m_ns, BAD_CAST name, BAD_CAST copy.c_str());
-    }
-
-    void optional(xmlNodePtr parent, const char* name, std::string_view value)
-    {
-        if (!value.empty()) {
-            text(parent, name, value);
-        }
-    }
-
-private:
-    DocPtr m_doc;
-    xmlNsPtr m_ns = nullptr;
-    xmlNodePtr m_root = nullptr;
-};
+using Builder = XmlBuilder;
 
 void tax_id(Builder& b, xmlNodePtr parent, const std::string& id)
 {
@@ -274,7 +238,7 @@ std::string dps_text(std::string_view text, std::size_t max_chars)
 
 std::string build_dps(const Dps& d)
 {
-    Builder b;
+    Builder b("DPS");
     xmlNewProp(b.root(), BAD_CAST "versao", BAD_CAST "1.01");
     xmlNodePtr inf = b.group(b.root(), "infDPS");
     auto id = dps_id(d.city_code, d.provider.tax_id, d.series, d.number);

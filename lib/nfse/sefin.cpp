@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <thread>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
@@ -194,6 +195,11 @@ std::string dps_post_body(std::string_view signed_xml)
     return fmt::format(R"({{"dpsXmlGZipB64":"{}"}})", base64_encode(gzip(signed_xml)));
 }
 
+std::string event_post_body(std::string_view signed_xml)
+{
+    return fmt::format(R"({{"pedidoRegistroEventoXmlGZipB64":"{}"}})", base64_encode(gzip(signed_xml)));
+}
+
 bool ApiAnswer::has_error(std::string_view code) const
 {
     return std::any_of(errors.begin(), errors.end(), [&](const ApiError& e) { return e.code == code; });
@@ -238,14 +244,18 @@ Result<ApiAnswer> parse_answer(long status, std::string_view body)
     if (answer.errors.empty() && member(root, "codigo").IsScalar()) {
         answer.errors.push_back(read_error(root));  // one bare error object
     }
-    std::string packed = scalar(member(root, "nfsexmlgzipb64"));
-    if (!packed.empty()) {
+    for (auto [key, name, into] : {std::tuple{"nfsexmlgzipb64", "nfseXmlGZipB64", &answer.nfse_xml},
+                                   std::tuple{"eventoxmlgzipb64", "eventoXmlGZipB64", &answer.event_xml}}) {
+        std::string packed = scalar(member(root, key));
+        if (packed.empty()) {
+            continue;
+        }
         auto raw = base64_decode(packed);
         auto xml = raw ? gunzip(*raw) : Result<std::string>(tl::unexpected(raw.error()));
         if (!xml) {
-            return fail(ErrorCode::data_invalid, fmt::format("nfseXmlGZipB64 of the answer: {}", xml.error().message));
+            return fail(ErrorCode::data_invalid, fmt::format("{} of the answer: {}", name, xml.error().message));
         }
-        answer.nfse_xml = std::move(*xml);
+        *into = std::move(*xml);
     }
     return answer;
 }
@@ -350,6 +360,16 @@ Result<ApiAnswer> SefinClient::find_dps(std::string_view dps_id)
 Result<ApiAnswer> SefinClient::get_nfse(std::string_view access_key)
 {
     return call("GET", fmt::format("/nfse/{}", access_key), {});
+}
+
+Result<ApiAnswer> SefinClient::send_event(std::string_view access_key, std::string_view signed_xml)
+{
+    return call("POST", fmt::format("/nfse/{}/eventos", access_key), event_post_body(signed_xml));
+}
+
+Result<ApiAnswer> SefinClient::find_event(std::string_view access_key, std::string_view type, int sequence)
+{
+    return call("GET", fmt::format("/nfse/{}/eventos/{}/{}", access_key, type, sequence), {});
 }
 
 }  // namespace billrun::nfse

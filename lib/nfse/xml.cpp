@@ -8,6 +8,8 @@
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
 
+#include <billrun/nfse/dps.hpp>
+
 namespace billrun::nfse {
 
 namespace {
@@ -76,6 +78,33 @@ std::string dump_document(xmlDocPtr doc)
     std::string out(reinterpret_cast<const char*>(mem), static_cast<std::size_t>(size));
     xmlFree(mem);
     return out;
+}
+
+XmlBuilder::XmlBuilder(const char* root_name)
+    : m_doc(xmlNewDoc(BAD_CAST "1.0"))
+{
+    m_root = xmlNewDocNode(m_doc.get(), nullptr, BAD_CAST root_name, nullptr);
+    xmlDocSetRootElement(m_doc.get(), m_root);
+    m_ns = xmlNewNs(m_root, BAD_CAST k_nfse_namespace.data(), nullptr);
+    xmlSetNs(m_root, m_ns);
+}
+
+xmlNodePtr XmlBuilder::group(xmlNodePtr parent, const char* name)
+{
+    return xmlNewChild(parent, m_ns, BAD_CAST name, nullptr);
+}
+
+void XmlBuilder::text(xmlNodePtr parent, const char* name, std::string_view value)
+{
+    std::string copy(value);
+    xmlNewTextChild(parent, m_ns, BAD_CAST name, BAD_CAST copy.c_str());
+}
+
+void XmlBuilder::optional(xmlNodePtr parent, const char* name, std::string_view value)
+{
+    if (!value.empty()) {
+        text(parent, name, value);
+    }
 }
 
 std::string local_name(const xmlNode* node)

@@ -27,6 +27,23 @@ Result<DocPtr> parse_xml(std::string_view bytes, std::string_view what);
 // The document as UTF-8 bytes, with the XML declaration and no added whitespace.
 std::string dump_document(xmlDocPtr doc);
 
+// A document in the NFS-e namespace (default, no prefix) built element by element, for the
+// DPS and the event requests.
+class XmlBuilder {
+public:
+    explicit XmlBuilder(const char* root_name);
+    xmlNodePtr root() const { return m_root; }
+    xmlDocPtr doc() const { return m_doc.get(); }
+    xmlNodePtr group(xmlNodePtr parent, const char* name);
+    void text(xmlNodePtr parent, const char* name, std::string_view value);
+    void optional(xmlNodePtr parent, const char* name, std::string_view value);  // left out when empty
+
+private:
+    DocPtr m_doc;
+    xmlNsPtr m_ns = nullptr;
+    xmlNodePtr m_root = nullptr;
+};
+
 // Collects libxml2's messages on this thread while alive (nested captures restore the outer).
 class XmlErrors {
 public:

@@ -114,21 +114,32 @@ void on_invalid(void* ctx, xmlErrorPtr error)
 
 Result<std::shared_ptr<const DpsSchema>> DpsSchema::load()
 {
+    return load_file("DPS_v1.01.xsd", "DPS");
+}
+
+Result<std::shared_ptr<const DpsSchema>> DpsSchema::load_event_request()
+{
+    return load_file("pedRegEvento_v1.01.xsd", "event request");
+}
+
+Result<std::shared_ptr<const DpsSchema>> DpsSchema::load_file(const char* file, const char* what)
+{
     register_embedded();
     XmlErrors errors;
-    std::string uri = fmt::format("{}/nfse/DPS_v1.01.xsd", k_scheme);
+    std::string uri = fmt::format("{}/nfse/{}", k_scheme, file);
     xmlSchemaParserCtxtPtr parser = xmlSchemaNewParserCtxt(uri.c_str());
     if (parser == nullptr) {
-        return fail(ErrorCode::internal, "the DPS schema cannot be read");
+        return fail(ErrorCode::internal, fmt::format("the {} schema cannot be read", what));
     }
     xmlSchemaPtr schema = xmlSchemaParse(parser);
     xmlSchemaFreeParserCtxt(parser);
     if (schema == nullptr) {
-        return fail(ErrorCode::internal,
-                    fmt::format("the DPS schema does not compile: {}", errors.any() ? errors.first() : "unknown error"));
+        return fail(ErrorCode::internal, fmt::format("the {} schema does not compile: {}", what,
+                                                     errors.any() ? errors.first() : "unknown error"));
     }
     std::shared_ptr<DpsSchema> out(new DpsSchema());
     out->m_schema = schema;
+    out->m_what = what;
     return std::shared_ptr<const DpsSchema>(std::move(out));
 }
 
@@ -141,7 +152,7 @@ DpsSchema::~DpsSchema()
 
 Result<void> DpsSchema::validate(std::string_view xml) const
 {
-    auto doc = parse_xml(xml, "DPS");
+    auto doc = parse_xml(xml, m_what);
     if (!doc) {
         return tl::unexpected(doc.error());
     }
@@ -165,7 +176,7 @@ Result<void> DpsSchema::validate_document(void* doc) const
     if (failure.message.empty()) {
         failure.message = errors.any() ? errors.first() : "does not match the schema";
     }
-    return fail(ErrorCode::data_invalid, fmt::format("DPS schema: {}", failure.message));
+    return fail(ErrorCode::data_invalid, fmt::format("{} schema: {}", m_what, failure.message));
 }
 
 }  // namespace billrun::nfse

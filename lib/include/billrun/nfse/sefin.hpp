@@ -1,6 +1,8 @@
 #pragma once
 // The Sefin Nacional API (Swagger copies in ../shared/reference/nfse/samples/nacional/api/):
-// POST /nfse with {"dpsXmlGZipB64": ...}, GET /dps/{Id}, GET /nfse/{chave}; mutual TLS with
+// POST /nfse with {"dpsXmlGZipB64": ...}, GET /dps/{Id}, GET /nfse/{chave}, and the events:
+// POST /nfse/{chave}/eventos with {"pedidoRegistroEventoXmlGZipB64": ...} and
+// GET /nfse/{chave}/eventos/{tipoEvento}/{numSeqEvento}; mutual TLS with
 // the A1 certificate, the server always verified, bounded timeouts, transient failures
 // (timeouts, 5xx, 429) retried with backoff. And the pure pieces: gzip, base64, the JSON
 // answers (keys in any case).
@@ -25,6 +27,8 @@ Result<std::string> base64_decode(std::string_view text);
 
 // {"dpsXmlGZipB64":"<base64 of the gzipped bytes>"}
 std::string dps_post_body(std::string_view signed_xml);
+// {"pedidoRegistroEventoXmlGZipB64":"<base64 of the gzipped bytes>"}
+std::string event_post_body(std::string_view signed_xml);
 
 struct ApiError {
     std::string code;     // "E0014"
@@ -35,6 +39,7 @@ struct ApiAnswer {
     long status = 0;            // HTTP status
     std::string access_key;     // chaveAcesso
     std::string nfse_xml;       // nfseXmlGZipB64, decoded: the bytes as the authority sent them
+    std::string event_xml;      // eventoXmlGZipB64, decoded likewise
     std::vector<ApiError> errors;
     bool has_error(std::string_view code) const;
     std::string error_summary() const;  // "E0001: ...; E0002: ..."
@@ -43,7 +48,7 @@ struct ApiAnswer {
 // Reads an answer body. Keys are matched whatever their case (the Swagger says `erros`,
 // `codigo`, `descricao`; real answers say `Codigo`, `Descricao`); errors may come as a list
 // (`erros`), one object (`erro`) or a top-level list. data_invalid when the body is not JSON
-// or its nfseXmlGZipB64 does not decode.
+// or its nfseXmlGZipB64 or eventoXmlGZipB64 does not decode.
 Result<ApiAnswer> parse_answer(long status, std::string_view body);
 
 // The NFS-e number (infNFSe/nNFSe) of a returned NFS-e, parsed without external entities.
@@ -72,6 +77,8 @@ public:
     Result<ApiAnswer> send_dps(std::string_view signed_xml);
     Result<ApiAnswer> find_dps(std::string_view dps_id);
     Result<ApiAnswer> get_nfse(std::string_view access_key);
+    Result<ApiAnswer> send_event(std::string_view access_key, std::string_view signed_xml);
+    Result<ApiAnswer> find_event(std::string_view access_key, std::string_view type, int sequence);
 
 private:
     SefinClient() = default;

@@ -1,6 +1,7 @@
 #pragma once
-// The official DPS schema (layout 1.01, compiled into the binary from schemas/nfse/),
-// loaded once per run and shared by every thread that validates.
+// The official schemas (layout 1.01, compiled into the binary from schemas/nfse/): the DPS,
+// and the event request (pedRegEvento); loaded once per run and shared by every thread
+// that validates.
 #include <memory>
 #include <string_view>
 
@@ -12,6 +13,8 @@ class DpsSchema {
 public:
     // Errors: internal (the embedded schema does not compile: a build problem).
     static Result<std::shared_ptr<const DpsSchema>> load();
+    // The same for pedRegEvento_v1.01.xsd (the event requests, such as a cancellation).
+    static Result<std::shared_ptr<const DpsSchema>> load_event_request();
     ~DpsSchema();
     DpsSchema(const DpsSchema&) = delete;
     DpsSchema& operator=(const DpsSchema&) = delete;
@@ -24,7 +27,9 @@ public:
 
 private:
     DpsSchema() = default;
+    static Result<std::shared_ptr<const DpsSchema>> load_file(const char* file, const char* what);
     void* m_schema = nullptr;  // xmlSchemaPtr
+    const char* m_what = "DPS";
 };
 
 }  // namespace billrun::nfse
