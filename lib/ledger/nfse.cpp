@@ -181,6 +181,20 @@ Result<std::optional<NfseRecord>> nfse_of_invoice(Ledger& ledger, std::int64_t i
     });
 }
 
+Result<std::optional<NfseRecord>> find_nfse(Ledger& ledger, std::string_view id)
+{
+    return guard([&]() -> std::optional<NfseRecord> {
+        auto& stmt = ledger.statement(BILLRUN_NFSE_COLUMNS ", n.signed_xml " BILLRUN_NFSE_FROM
+                                      "WHERE n.dps_id = ?1 OR n.access_key = ?1");
+        stmt.bind(1, id);
+        auto rows = read_all(stmt, true);
+        if (rows.empty()) {
+            return std::nullopt;
+        }
+        return std::move(rows.front());
+    });
+}
+
 Result<bool> store_signed_dps(Ledger& ledger, std::int64_t run, std::int64_t key, std::string_view bytes,
                               std::string_view path)
 {
@@ -266,6 +280,36 @@ Result<void> record_nfse_unsent(Ledger& ledger, std::int64_t run, std::int64_t k
             "UPDATE nfse SET error_code = ?, error_message = ?, last_run = ? WHERE id = ?");
         stmt.bind(1, code).bind(2, message).bind(3, run).bind(4, key).run();
         event(ledger, run, key, "nfse-unsent", fmt::format("{}: {}", code, message));
+    });
+}
+
+Result<bool> cancel_unauthorized_nfse(Ledger& ledger, std::int64_t run, std::int64_t key,
+                                      std::string_view status, std::int64_t attempts)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "UPDATE nfse SET status = 'cancelled', last_run = ? WHERE id = ? AND status = ? AND attempts = ? AND "
+            "status IN ('pending', 'signed', 'rejected')");
+        stmt.bind(1, run).bind(2, key).bind(3, status).bind(4, attempts).run();
+        if (sqlite3_changes(ledger.db()) == 0) {
+            return false;
+        }
+        event(ledger, run, key, "nfse-cancelled", fmt::format("never authorized ({}): no event needed", status));
+        return true;
+    });
+}
+
+Result<bool> record_nfse_cancelled(Ledger& ledger, std::int64_t run, std::int64_t key, std::string_view detail)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "UPDATE nfse SET status = 'cancelled', last_run = ? WHERE id = ? AND status = 'authorized'");
+        stmt.bind(1, run).bind(2, key).run();
+        if (sqlite3_changes(ledger.db()) == 0) {
+            return false;
+        }
+        event(ledger, run, key, "nfse-cancelled", detail);
+        return true;
     });
 }
 

@@ -367,7 +367,33 @@ CREATE TABLE deliveries (
 CREATE INDEX deliveries_open ON deliveries(invoice) WHERE status IN ('queued', 'pending', 'failed');
 )sql";
 
-constexpr std::array<std::string_view, 7> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5, k_v6, k_v7};
+// v8: NFS-e events sent to the authority (the cancellation, 101101). One row per NFS-e and
+// event type, ever: written with the signed request before it is sent, so a retry or a
+// re-run sends the same bytes; the event the authority returns is kept as it came.
+constexpr std::string_view k_v8 = R"sql(
+CREATE TABLE nfse_events (
+    id INTEGER PRIMARY KEY,
+    nfse INTEGER NOT NULL REFERENCES nfse(id),
+    type TEXT NOT NULL,                    -- tipoEvento: 101101 cancelamento
+    sequence INTEGER NOT NULL DEFAULT 1,   -- numSeqEvento
+    request_id TEXT NOT NULL UNIQUE,       -- infPedReg Id: PRE + chave + tipoEvento
+    status TEXT NOT NULL CHECK (status IN ('signed', 'registered', 'rejected')),
+    code INTEGER NOT NULL,                 -- cMotivo
+    reason TEXT NOT NULL,                  -- xMotivo
+    signed_xml BLOB NOT NULL,              -- the signed request, byte for byte as written and sent
+    xml_path TEXT NOT NULL,
+    event_xml BLOB,                        -- the event as the authority returned it
+    event_path TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    run INTEGER NOT NULL,
+    last_run INTEGER NOT NULL,
+    UNIQUE (nfse, type)                    -- each event of an NFS-e once
+);
+)sql";
+
+constexpr std::array<std::string_view, 8> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5, k_v6, k_v7, k_v8};
 
 }  // namespace
 

@@ -6,7 +6,10 @@ Sefin Nacional API over real TLS that demands a client certificate.
 The mock follows the Swagger shapes (../shared/reference/nfse/samples/nacional/api/): POST
 /nfse with {"dpsXmlGZipB64"} -> 201 {chaveAcesso, nfseXmlGZipB64, idDps}; a DPS Id received
 twice -> 400 E0014; GET /dps/{Id} -> {idDps, chaveAcesso}; GET /nfse/{chave} ->
-{chaveAcesso, nfseXmlGZipB64}. Error bodies use the capitalised keys of real answers."""
+{chaveAcesso, nfseXmlGZipB64}. Events (billrun cancel): POST /nfse/{chave}/eventos with
+{"pedidoRegistroEventoXmlGZipB64"} -> 201 {eventoXmlGZipB64}; an event registered twice -> 400
+E0840; GET /nfse/{chave}/eventos/101101/1 -> {eventoXmlGZipB64} or 404. Error bodies use the
+capitalised keys of real answers."""
 import base64
 import gzip
 import http.server
@@ -81,6 +84,9 @@ class Sefin:
         self.posts = []      # (DPS Id, raw signed DPS bytes) of every POST received
         self.requests = []   # (method, path, client certificate subject CN)
         self.hang_seconds = hang_seconds
+        self.event_script = []  # the same words for the next event POSTs
+        self.events = {}        # chave -> (signed pedRegEvento bytes, evento XML bytes)
+        self.event_posts = []   # (chave, raw signed request bytes) of every event POST received
         self.lock = threading.Lock()
         mock = self
 
@@ -157,7 +163,44 @@ class Sefin:
             b"</infNFSe></NFSe>"
         return chave, xml
 
+    def _evento(self, chave, signed):
+        pedido = re.sub(rb"^<\?xml[^>]*\?>\s*", b"", signed)
+        return (f'<?xml version="1.0" encoding="UTF-8"?><evento xmlns="{NS}" versao="1.01">'
+                f'<infEvento Id="EVT{chave}101101001"><verAplic>mock_0.1</verAplic><ambGer>2</ambGer>'
+                f"<nSeqEvento>1</nSeqEvento><dhProc>2026-12-05T10:00:00-03:00</dhProc><nDFe>1</nDFe>").encode() + \
+            pedido + b"</infEvento></evento>"
+
+    def post_event(self, chave, body):
+        try:
+            signed = gzip.decompress(base64.b64decode(json.loads(body)["pedidoRegistroEventoXmlGZipB64"]))
+            inside = re.search(rb"<chNFSe>([0-9]{50})</chNFSe>", signed).group(1).decode()
+            assert re.search(rb'<infPedReg Id="PRE' + chave.encode() + rb'101101">', signed)
+        except Exception:  # noqa: BLE001
+            return 400, {"erro": {"Codigo": "E1235", "Descricao": "Falha no esquema XML"}}, 0
+        with self.lock:
+            self.event_posts.append((chave, signed))
+            action = self.event_script.pop(0) if self.event_script else "ok"
+            if action in ("503", "500", "429"):
+                return int(action), {"erro": {"Codigo": "E999", "Descricao": "Erro não catalogado"}}, 0
+            if inside != chave or not any(c == chave for c, _ in self.accepted.values()):
+                return 400, {"erro": {"Codigo": "E1805", "Descricao": "NFS-e não encontrada"}}, 0
+            if action == "reject":
+                return 400, {"tipoAmbiente": 2, "erro": {
+                    "Codigo": "E1830", "Descricao": "Prazo para cancelamento expirado",
+                    "Complemento": "parametrização municipal"}}, 0
+            if chave in self.events:
+                return 400, {"tipoAmbiente": 2, "erro": {
+                    "Codigo": "E0840", "Descricao": "Evento já vinculado à NFS-e"}}, 0
+            evento = self._evento(chave, signed)
+            self.events[chave] = (signed, evento)
+        answer = {"tipoAmbiente": 2, "versaoAplicativo": "mock_0.1", "dataHoraProcessamento": "2026-12-05T10:00:00",
+                  "eventoXmlGZipB64": packed(evento)}
+        return 201, answer, (self.hang_seconds if action == "hang" else 0)
+
     def post(self, path, body):
+        m = re.search(r"/nfse/([0-9]{50})/eventos$", path)
+        if m:
+            return self.post_event(m.group(1), body)
         if not path.endswith("/nfse"):
             return 404, {"erros": [{"Codigo": "E404", "Descricao": "not found"}]}, 0
         try:
@@ -183,6 +226,13 @@ class Sefin:
         return 201, answer, (self.hang_seconds if action == "hang" else 0)
 
     def get(self, path):
+        m = re.search(r"/nfse/([0-9]{50})/eventos/101101/1$", path)
+        if m:
+            with self.lock:
+                found = self.events.get(m.group(1))
+            if not found:
+                return 404, {"erro": {"Codigo": "E404", "Descricao": "Nenhum evento encontrado para a NFS-e"}}
+            return 200, {"tipoAmbiente": 2, "eventoXmlGZipB64": packed(found[1])}
         m = re.search(r"/dps/(DPS[0-9]{42})$", path)
         if m:
             with self.lock:

@@ -51,6 +51,8 @@ Result<std::vector<NfseRecord>> nfse_to_sign(Ledger& ledger, std::int64_t after,
 Result<std::vector<NfseRecord>> nfse_to_send(Ledger& ledger, std::int64_t after, int limit);
 // The NFS-e of an invoice (signed bytes included), if any.
 Result<std::optional<NfseRecord>> nfse_of_invoice(Ledger& ledger, std::int64_t invoice);
+// The NFS-e whose DPS Id or access key is `id` (signed bytes included), if any.
+Result<std::optional<NfseRecord>> find_nfse(Ledger& ledger, std::string_view id);
 
 // State changes; each writes an event on the invoice and marks the row as the run's. Those
 // returning bool change only a row still in the state they expect (false: another run
@@ -70,6 +72,15 @@ Result<void> record_nfse_rejected(Ledger& ledger, std::int64_t run, std::int64_t
 // The authority could not be reached or gave no usable answer: stays signed, reason kept.
 Result<void> record_nfse_unsent(Ledger& ledger, std::int64_t run, std::int64_t key, std::string_view code,
                                 std::string_view message);
+
+// An NFS-e never authorized (pending, signed or rejected) whose invoice is cancelled: it
+// becomes 'cancelled' (its DPS number stays used) only while its status and attempts are
+// still those given (false: another run moved it meanwhile, nothing done).
+Result<bool> cancel_unauthorized_nfse(Ledger& ledger, std::int64_t run, std::int64_t key,
+                                      std::string_view status, std::int64_t attempts);
+// An authorized NFS-e whose cancellation event the authority registered; false when it is
+// not authorized (any more).
+Result<bool> record_nfse_cancelled(Ledger& ledger, std::int64_t run, std::int64_t key, std::string_view detail);
 
 // The rows a run acted on last, key > after, in key order (no XML loaded).
 Result<std::vector<NfseRecord>> nfse_of_run(Ledger& ledger, std::int64_t run, std::int64_t after, int limit);
