@@ -8,6 +8,10 @@
 #include <billrun/ledger/boletos.hpp>
 #include <billrun/core/tax_id.hpp>
 #include <billrun/ledger/billing.hpp>
+#include <billrun/ledger/cancel.hpp>
+#include <billrun/ledger/nfse.hpp>
+#include <billrun/nfse/cancel.hpp>
+#include <billrun/nfse/event.hpp>
 
 #include "app.hpp"
 
@@ -119,8 +123,42 @@ Result<std::optional<ledger::Invoice>> find_invoice(ledger::Ledger& ledger, cons
     return ledger::find_invoice(ledger, id.substr(0, dash), *number);
 }
 
+// An NFS-e by its invoice's id or key, its DPS Id or its access key.
+Result<std::optional<io::Map>> find_nfse_document(ledger::Ledger& ledger, std::string& id)
+{
+    auto row = ledger::find_nfse(ledger, id);
+    if (row && !*row) {
+        auto invoice = find_invoice(ledger, id);
+        if (!invoice) {
+            return tl::unexpected(invoice.error());
+        }
+        row = *invoice ? ledger::nfse_of_invoice(ledger, (*invoice)->key) : row;
+    }
+    if (!row) {
+        return tl::unexpected(row.error());
+    }
+    if (!*row) {
+        return std::optional<io::Map>();
+    }
+    auto event = ledger::nfse_event(ledger, (*row)->key, nfse::k_event_cancel);
+    if (!event) {
+        return tl::unexpected(event.error());
+    }
+    id = std::to_string((*row)->invoice);  // its events are the invoice's
+    return std::optional<io::Map>(nfse::nfse_full_document(**row, *event, false));
+}
+
+// The events an NFS-e's history shows, of those of its invoice.
+bool nfse_action(const std::string& action)
+{
+    return action.starts_with("dps-") || action.starts_with("nfse-");
+}
+
 Result<std::optional<io::Map>> find_document(ledger::Ledger& ledger, const std::string& kind, std::string& id)
 {
+    if (kind == "nfse") {
+        return find_nfse_document(ledger, id);
+    }
     if (kind == "boleto") {
         auto found = ledger::find_boleto(ledger, id);
         if (!found) {
@@ -170,9 +208,11 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
     if (kind.ends_with("s")) {
         kind.pop_back();
     }
-    if (kind != "customer" && kind != "service" && kind != "contract" && kind != "invoice" && kind != "boleto") {
+    if (kind != "customer" && kind != "service" && kind != "contract" && kind != "invoice" && kind != "boleto" &&
+        kind != "nfse") {
         return fail(ErrorCode::usage,
-                    fmt::format("cannot show '{}': expected customer, service, contract, invoice or boleto", cmd.kind));
+                    fmt::format("cannot show '{}': expected customer, service, contract, invoice, boleto or nfse",
+                                cmd.kind));
     }
     auto format = ctx.format(io::Format::yaml);
     if (!format) {
@@ -190,12 +230,15 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
     if (!*doc) {
         return fail(ErrorCode::data_invalid, fmt::format("no {} with id '{}' in {}", kind, cmd.id, ctx.ledger_path()));
     }
-    auto events = ledger::events_for(**ledger, kind, event_id);
+    auto events = ledger::events_for(**ledger, kind == "nfse" ? "invoice" : kind, event_id);
     if (!events) {
         return tl::unexpected(events.error());
     }
     io::List history;
     for (const auto& e : *events) {
+        if (kind == "nfse" && !nfse_action(e.action)) {
+            continue;
+        }
         io::Map entry{{"at", e.at}, {"run", e.run}, {"command", e.command}, {"action", e.action}};
         if (!e.detail.empty()) {
             entry.emplace_back("detail", e.detail);
@@ -216,9 +259,9 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
 void setup_show(CLI::App& app, AppContext& ctx)
 {
     auto cmd = std::make_shared<ShowCommand>();
-    auto* sub = app.add_subcommand("show", "Show one customer, service, contract, invoice or boleto, whole, with its history");
-    sub->add_option("KIND", cmd->kind, "customer | service | contract | invoice | boleto")->required();
-    sub->add_option("ID", cmd->id, "The record's id (an invoice or boleto: A-000123, or its key; a boleto also by nosso numero)")->required();
+    auto* sub = app.add_subcommand("show", "Show one customer, service, contract, invoice, boleto or nfse, whole, with its history");
+    sub->add_option("KIND", cmd->kind, "customer | service | contract | invoice | boleto | nfse")->required();
+    sub->add_option("ID", cmd->id, "The record's id (an invoice or boleto: A-000123, or its key; a boleto also by nosso numero; an nfse also by DPS Id or access key)")->required();
     sub->callback([&ctx, cmd] { ctx.action = [&ctx, cmd] { return run_show(ctx, *cmd); }; });
 }
 
