@@ -338,6 +338,31 @@ def bad_input_changes_nothing():
 
 
 @test
+def credit_the_invoice_used_goes_back_to_the_customer():
+    ws = small_workspace(CERTS)
+    with ws:
+        net = ws.query("SELECT net FROM invoices WHERE customer = 'C1'")[0][0]
+        paid = net + 10000  # R$ 100.00 more than due: a credit
+        ws.write("pag.csv", f"fatura;data;valor\nA-000001;25/11/2026;{paid // 100},{paid % 100:02d}\n")
+        assert ws.run("import", "payments", "pag.csv").code == 0
+        assert ws.run("cycle", "--date", "2026-12-01").code == 0
+        key, ident, balance, status = ws.query(
+            "SELECT id, series || '-' || printf('%06d', number), balance, status FROM invoices "
+            "WHERE customer = 'C1' ORDER BY id DESC LIMIT 1")[0]
+        assert status == "issued" and balance == net - 10000, (balance, net)
+        assert ws.query("SELECT sum(amount) FROM customer_credits WHERE customer = 'C1'") == [(0,)]
+        r = cancel(ws, ident, env={})
+        assert r.code == 0 and "100.00 of credit" in r.stderr, r
+        assert ws.query("SELECT sum(amount) FROM customer_credits WHERE customer = 'C1'") == [(10000,)]
+        assert ws.query("SELECT action FROM events WHERE entity = 'customer' AND entity_id = 'C1' "
+                        "ORDER BY run, seq")[-1] == ("credited",)
+        # A paid invoice is refused.
+        before = ws.dump()
+        r = cancel(ws, "A-000001", env={})
+        assert r.code == 65 and "payments were received" in r.stderr and ws.dump() == before, r
+
+
+@test
 def a_draft_cannot_be_cancelled():
     ws = small_workspace(CERTS)
     with ws:
