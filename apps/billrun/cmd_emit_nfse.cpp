@@ -8,6 +8,7 @@
 #include <billrun/nfse/emit.hpp>
 
 #include "app.hpp"
+#include "mail_out.hpp"
 
 namespace billrun::app {
 
@@ -45,11 +46,16 @@ Result<int> run_emit_nfse(AppContext& ctx, const EmitNfseCommand& cmd)
         return tl::unexpected(summary.error());
     }
     ctx.write_document(*stage->out, stage->format, nfse::emit_run_document(*summary, stage->run));
+    int status = summary->failures.empty() ? 0 : 1;
     if (summary->unavailable) {
         ctx.warn(fmt::format("the NFS-e service failed: {}", summary->unavailable_reason));
-        return k_exit_unavailable;
+        status = k_exit_unavailable;
     }
-    return summary->failures.empty() ? 0 : 1;
+    auto mailed = send_queued_documents(ctx, *stage);
+    if (!mailed) {
+        return tl::unexpected(mailed.error());
+    }
+    return worse_exit(status, *mailed);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <billrun/ledger/billing.hpp>
 
 #include "app.hpp"
+#include "mail_out.hpp"
 
 namespace billrun::app {
 
@@ -45,7 +46,12 @@ Result<int> run_issue_boleto(AppContext& ctx, const IssueBoletoCommand& cmd)
     for (const auto& path : summary->remessas) {
         ctx.info(fmt::format("remessa written: {}", path));
     }
-    return summary->set_aside.empty() ? 0 : 1;
+    const int status = summary->set_aside.empty() ? 0 : 1;
+    auto mailed = send_queued_documents(ctx, *stage);
+    if (!mailed) {
+        return tl::unexpected(mailed.error());
+    }
+    return worse_exit(status, *mailed);
 }
 
 }  // namespace

@@ -1,6 +1,4 @@
 // billrun remind: the dunning policy (reminders by e-mail, letters, collection stages).
-#include <cstdlib>
-
 #include <fmt/format.h>
 
 #include <billrun/dunning/remind.hpp>
@@ -8,19 +6,11 @@
 #include <billrun/mail/mail.hpp>
 
 #include "app.hpp"
+#include "mail_out.hpp"
 
 namespace billrun::app {
 
 namespace {
-
-std::string env_value(const std::string& name)
-{
-    if (name.empty()) {
-        return {};
-    }
-    const char* value = std::getenv(name.c_str());
-    return value == nullptr ? std::string() : std::string(value);
-}
 
 Result<int> run_remind(AppContext& ctx)
 {
@@ -33,25 +23,11 @@ Result<int> run_remind(AppContext& ctx)
     if (!lock) {
         return tl::unexpected(lock.error());
     }
-    const auto& mail_config = stage->config->mail;
-    std::unique_ptr<mail::Sender> sender;
-    dunning::Delivery delivery;
-    if (mail_config.smtp_url.empty()) {
-        sender = mail::outbox_sender(mail_config.outbox, /*batch=*/true);
-    } else {
-        mail::SmtpSettings settings;
-        settings.url = mail_config.smtp_url;
-        settings.username = env_value(mail_config.username_env);
-        settings.password = env_value(mail_config.password_env);
-        settings.ca_bundle = mail_config.ca_bundle.string();
-        if (!mail_config.password_env.empty() && settings.password.empty()) {
-            return fail(ErrorCode::config, fmt::format("mail.password_env: the variable {} is not set",
-                                                       mail_config.password_env));
-        }
-        sender = mail::smtp_sender(std::move(settings));
-        delivery.smtp = true;
+    auto mail = mail_out(*stage);
+    if (!mail) {
+        return tl::unexpected(mail.error());
     }
-    delivery.sender = sender.get();
+    const dunning::Delivery& delivery = mail->delivery;
     dunning::ReminderSink sink = [&](const io::Map& doc) { ctx.write_document(*stage->out, stage->format, doc); };
     auto summary = dunning::run_remind(*stage->ledger, *stage->config, stage->run, delivery, sink);
     if (!summary) {

@@ -17,6 +17,7 @@
 #include <billrun/boleto/pix.hpp>
 #include <billrun/cnab/remessa.hpp>
 #include <billrun/core/tax_id.hpp>
+#include <billrun/ledger/deliveries.hpp>
 #include <billrun/io/files.hpp>
 
 namespace billrun::boleto {
@@ -43,6 +44,72 @@ std::string pix_txid(const ledger::BoletoCandidate& c, std::string_view nosso)
     }
     txid += nosso;
     return txid.substr(0, 25);
+}
+
+Slip slip_of(const ledger::Boleto& b, const config::Config& config)
+{
+    const config::BankAccount* account = config.boleto.find_account(b.account);
+    const Bank* bank = find_bank(b.bank);
+    Slip s;
+    s.bank_code_dv = bank != nullptr ? std::string(bank->code_dv) : b.bank;
+    s.bank_name = bank != nullptr ? std::string(bank->name) : b.bank;
+    s.linha_digitavel = b.linha_digitavel;
+    s.barcode = b.barcode;
+    s.beneficiary_name = config.company.name;
+    s.beneficiary_tax_id = format_tax_id(TaxId{config.company.tax_id.size() == 11 ? TaxIdKind::cpf : TaxIdKind::cnpj,
+                                               config.company.tax_id});
+    if (account != nullptr && bank != nullptr) {
+        s.beneficiary_code = bank->beneficiary_code(beneficiary_of(*account));
+        s.carteira = account->carteira;
+    }
+    s.nosso_numero = b.nosso_numero_display;
+    s.document_number = b.invoice_id;
+    s.document_date = b.issue_date;
+    s.processing_date = b.issue_date;
+    s.due_date = b.due_date;
+    s.amount = b.amount;
+    if (b.fine_percent > 0) {
+        s.instructions.push_back(
+            fmt::format("Após o vencimento, multa de {}%.", format_money_br(b.fine_percent)));
+    }
+    if (b.interest_per_day > 0) {
+        s.instructions.push_back(
+            fmt::format("Juros de mora de R$ {} por dia de atraso.", format_money_br(b.interest_per_day)));
+    }
+    for (const auto& line : config.boleto.instructions) {
+        s.instructions.push_back(line);
+    }
+    const auto& p = b.payer;
+    s.payer_name = p.name;
+    s.payer_tax_id = format_tax_id(TaxId{p.tax_id.size() == 11 ? TaxIdKind::cpf : TaxIdKind::cnpj, p.tax_id});
+    std::string line1 = p.street;
+    if (!p.number.empty()) {
+        line1 += ", " + p.number;
+    }
+    if (!p.complement.empty()) {
+        line1 += " - " + p.complement;
+    }
+    std::string line2 = p.district;
+    if (!p.city.empty()) {
+        line2 += (line2.empty() ? "" : " - ") + p.city + (p.state.empty() ? "" : "/" + p.state);
+    }
+    if (!p.zip.empty()) {
+        line2 += " CEP " + p.zip;
+    }
+    s.payer_address = {line1, line2};
+    s.pix_payload = b.pix;
+    return s;
+}
+
+std::filesystem::path pdf_dir(const config::Config& config)
+{
+    return config.output_dir / "boletos";
+}
+
+// A boleto's own file (the one-file-per-boleto rendering, and what an e-mail attaches).
+std::filesystem::path own_pdf_path(const ledger::Boleto& b, const config::Config& config)
+{
+    return pdf_dir(config) / (io::safe_file_name(b.invoice_id) + ".pdf");
 }
 
 class Issuer {
@@ -266,6 +333,11 @@ private:
             return {};  // another run gave this invoice its boleto meanwhile
         }
         m_sequences[account->id] = *sequence;
+        if (c.auto_send) {
+            if (auto queued = ledger::queue_delivery(m_ledger, m_run, c.invoice, "boleto"); !queued) {
+                return tl::unexpected(queued.error());
+            }
+        }
         if (m_batch_first == 0) {
             m_batch_first = **key;
         }
@@ -321,7 +393,7 @@ private:
     }
 
     std::filesystem::path remessa_dir() const { return m_config.output_dir / "remessa"; }
-    std::filesystem::path pdf_dir() const { return m_config.output_dir / "boletos"; }
+    std::filesystem::path pdf_dir() const { return boleto::pdf_dir(m_config); }
 
     Result<void> record_remessas()
     {
@@ -456,60 +528,6 @@ private:
         return t;
     }
 
-    Slip slip_of(const ledger::Boleto& b) const
-    {
-        const config::BankAccount* account = m_config.boleto.find_account(b.account);
-        const Bank* bank = find_bank(b.bank);
-        Slip s;
-        s.bank_code_dv = bank != nullptr ? std::string(bank->code_dv) : b.bank;
-        s.bank_name = bank != nullptr ? std::string(bank->name) : b.bank;
-        s.linha_digitavel = b.linha_digitavel;
-        s.barcode = b.barcode;
-        s.beneficiary_name = m_config.company.name;
-        s.beneficiary_tax_id = format_tax_id(TaxId{m_config.company.tax_id.size() == 11 ? TaxIdKind::cpf : TaxIdKind::cnpj,
-                                                   m_config.company.tax_id});
-        if (account != nullptr && bank != nullptr) {
-            s.beneficiary_code = bank->beneficiary_code(beneficiary_of(*account));
-            s.carteira = account->carteira;
-        }
-        s.nosso_numero = b.nosso_numero_display;
-        s.document_number = b.invoice_id;
-        s.document_date = b.issue_date;
-        s.processing_date = b.issue_date;
-        s.due_date = b.due_date;
-        s.amount = b.amount;
-        if (b.fine_percent > 0) {
-            s.instructions.push_back(
-                fmt::format("Após o vencimento, multa de {}%.", format_money_br(b.fine_percent)));
-        }
-        if (b.interest_per_day > 0) {
-            s.instructions.push_back(
-                fmt::format("Juros de mora de R$ {} por dia de atraso.", format_money_br(b.interest_per_day)));
-        }
-        for (const auto& line : m_config.boleto.instructions) {
-            s.instructions.push_back(line);
-        }
-        const auto& p = b.payer;
-        s.payer_name = p.name;
-        s.payer_tax_id = format_tax_id(TaxId{p.tax_id.size() == 11 ? TaxIdKind::cpf : TaxIdKind::cnpj, p.tax_id});
-        std::string line1 = p.street;
-        if (!p.number.empty()) {
-            line1 += ", " + p.number;
-        }
-        if (!p.complement.empty()) {
-            line1 += " - " + p.complement;
-        }
-        std::string line2 = p.district;
-        if (!p.city.empty()) {
-            line2 += (line2.empty() ? "" : " - ") + p.city + (p.state.empty() ? "" : "/" + p.state);
-        }
-        if (!p.zip.empty()) {
-            line2 += " CEP " + p.zip;
-        }
-        s.payer_address = {line1, line2};
-        s.pix_payload = b.pix;
-        return s;
-    }
 
     Result<void> render_pdfs()
     {
@@ -540,7 +558,7 @@ private:
                         }
                         shared = std::move(*created);
                     }
-                    if (auto r = shared->add(slip_of(b)); !r) {
+                    if (auto r = shared->add(slip_of(b, m_config)); !r) {
                         return r;
                     }
                     done.emplace_back(b.key, shared_path.string());
@@ -570,8 +588,8 @@ private:
         std::vector<std::filesystem::path> paths;
         slips.reserve(batch.size());
         for (const auto& b : batch) {
-            slips.push_back(slip_of(b));
-            paths.push_back(pdf_dir() / (io::safe_file_name(b.invoice_id) + ".pdf"));
+            slips.push_back(slip_of(b, m_config));
+            paths.push_back(own_pdf_path(b, m_config));
         }
         std::vector<std::optional<Error>> errors(batch.size());
         std::atomic<std::size_t> next{0};
@@ -729,6 +747,29 @@ io::Map issue_run_document(const IssueSummary& s, const RunContext& ctx)
                                       {"set_aside", static_cast<std::int64_t>(s.set_aside.size())}}},
                    {"remessas", std::move(remessas)},
                    {"set_aside", std::move(set_aside)}};
+}
+
+Result<std::filesystem::path> own_pdf(const ledger::Boleto& boleto, const config::Config& config)
+{
+    const auto path = own_pdf_path(boleto, config);
+    std::error_code ec;
+    if (boleto.pdf == path.string() && std::filesystem::is_regular_file(path, ec)) {
+        return path;
+    }
+    // No PDF (--no-pdf), or a page of a file shared by the run's boletos (--one-pdf), which
+    // must not reach this payer: its own file, rendered now.
+    std::filesystem::create_directories(path.parent_path(), ec);
+    auto doc = PdfDocument::create(path);
+    if (!doc) {
+        return tl::unexpected(doc.error());
+    }
+    if (auto r = (*doc)->add(slip_of(boleto, config)); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (auto r = (*doc)->close(); !r) {
+        return tl::unexpected(r.error());
+    }
+    return path;
 }
 
 }  // namespace billrun::boleto

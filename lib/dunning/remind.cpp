@@ -23,26 +23,13 @@
 #include <billrun/io/files.hpp>
 #include <billrun/ledger/reminders.hpp>
 
+#include "message.hpp"
+
 namespace billrun::dunning {
 
 namespace {
 
 constexpr int k_page = 2000;
-
-std::string br_date(Date d)
-{
-    return fmt::format("{:02}/{:02}/{:04}", d.day(), d.month(), d.year());
-}
-
-// "00190000090123456700400000001174900000000081175" -> "00190.00009 01234.567004 00000.001174 9 00000000081175"
-std::string linha_for_people(const std::string& l)
-{
-    if (l.size() != 47) {
-        return l;
-    }
-    return fmt::format("{}.{} {}.{} {}.{} {} {}", l.substr(0, 5), l.substr(5, 5), l.substr(10, 5), l.substr(15, 6),
-                       l.substr(21, 5), l.substr(26, 6), l.substr(32, 1), l.substr(33));
-}
 
 // "when": before-3, due-0, after-15 (file names, message ids).
 std::string step_tag(int offset)
@@ -52,22 +39,6 @@ std::string step_tag(int offset)
     }
     return offset == 0 ? std::string("due-0") : fmt::format("after-{}", offset);
 }
-
-std::string domain_of(const std::string& from)
-{
-    auto at = from.rfind('@');
-    if (at == std::string::npos) {
-        return "billrun.invalid";
-    }
-    std::string domain = from.substr(at + 1);
-    auto end = domain.find_first_of("> \t");
-    return end == std::string::npos ? domain : domain.substr(0, end);
-}
-
-struct Body {
-    std::string subject;
-    std::string text;
-};
 
 // A step applied to one invoice in this run, from claim to outcome.
 struct Work {
@@ -144,21 +115,11 @@ private:
     Result<void> load_templates()
     {
         for (const auto* step : m_steps) {
-            if (step->template_name.empty() || m_bodies.count(step->template_name) != 0) {
-                continue;
+            if (!step->template_name.empty()) {
+                if (auto t = m_templates.get(step->template_name); !t) {
+                    return tl::unexpected(t.error());
+                }
             }
-            auto t = m_config.templates.find(step->template_name);
-            if (t == m_config.templates.end()) {
-                return fail(ErrorCode::config, fmt::format("dunning: no template named '{}'", step->template_name));
-            }
-            std::ifstream in(t->second.body, std::ios::binary);
-            if (!in) {
-                return fail(ErrorCode::config, fmt::format("{}: cannot read template '{}'", t->second.body.string(),
-                                                           step->template_name));
-            }
-            std::ostringstream text;
-            text << in.rdbuf();
-            m_bodies[step->template_name] = Body{t->second.subject, text.str()};
         }
         return {};
     }
@@ -311,24 +272,6 @@ private:
         return true;
     }
 
-    std::string placeholder(std::string_view name, const Work& w) const
-    {
-        const auto& d = *w.detail;
-        if (name == "company_name") return m_config.company.name;
-        if (name == "customer_name") return d.customer.name;
-        if (name == "invoice") return d.invoice_id;
-        if (name == "issue_date") return br_date(d.issue_date);
-        if (name == "due_date") return br_date(d.due_date);
-        if (name == "amount") return format_money_br(d.net);
-        if (name == "amount_due") return format_money_br(w.reminder.amount_due);
-        if (name == "fine") return format_money_br(w.late.fine);
-        if (name == "interest") return format_money_br(w.late.interest);
-        if (name == "days_overdue") return std::to_string(w.late.days_overdue);
-        if (name == "linha_digitavel") return linha_for_people(d.linha_digitavel);
-        if (name == "pix") return d.pix;
-        return {};  // nfse_number: none until the invoice has an NFS-e
-    }
-
     void deliver(Work& w)
     {
         auto& r = w.reminder;
@@ -344,10 +287,11 @@ private:
             ++m_summary.counts.failed;
             return;
         }
-        const Body& body = m_bodies.at(step.template_name);
-        const auto value = [&](std::string_view name) { return placeholder(name, w); };
+        const TemplateText& body = **m_templates.get(step.template_name);  // loaded at the start
+        const MessageFacts facts{m_config, *w.detail, w.late, w.reminder.amount_due};
+        const auto value = [&](std::string_view name) { return placeholder(name, facts); };
         const std::string subject = config::fill_placeholders(body.subject, value);
-        const std::string text = config::fill_placeholders(body.text, value);
+        const std::string text = config::fill_placeholders(body.body, value);
         const std::string stem = io::safe_file_name(fmt::format("{}-{}", w.detail->invoice_id, step_tag(step.offset)));
         if (m_ctx.dry_run) {
             r.status = "sent";
@@ -396,14 +340,15 @@ private:
         message.body = text;
         message.message_id = fmt::format("{}.{}@{}", stem, "reminder", domain_of(m_config.mail.from));
         message.date = mail::rfc5322_date(m_ctx.now());
-        if (!w.detail->boleto_pdf.empty()) {
-            std::ifstream in(w.detail->boleto_pdf, std::ios::binary);
-            if (in) {
-                std::ostringstream pdf;
-                pdf << in.rdbuf();
-                message.attachments.push_back(mail::Attachment{
-                    io::safe_file_name(w.detail->invoice_id) + ".pdf", "application/pdf", pdf.str()});
-            }
+        auto attachment = boleto_attachment(m_delivery, *w.detail);
+        if (!attachment) {
+            r.status = "failed";
+            r.error = attachment.error().message;
+            ++m_summary.counts.failed;
+            return;
+        }
+        if (*attachment) {
+            message.attachments.push_back(std::move(**attachment));
         }
         if (!m_remote_failure.empty()) {
             r.status = "failed";
@@ -484,7 +429,7 @@ private:
     const Delivery& m_delivery;
     const ReminderSink& m_sink;
     std::vector<const config::DunningStep*> m_steps;
-    std::map<std::string, Body> m_bodies;
+    Templates m_templates{m_config};
     std::int64_t m_run = 0;
     std::string m_remote_failure;  // the first temporary SMTP failure of this run
     Summary m_summary;

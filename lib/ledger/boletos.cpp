@@ -21,8 +21,8 @@ Date date_of(const std::string& iso)
 
 #define BILLRUN_CANDIDATE_SELECT                                                                              \
     "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.issue_date, i.due_date, i.balance, i.bank_account, " \
-    BILLRUN_PAYER_COLUMNS " "                                                                                  \
-    "FROM invoices i JOIN customers c ON c.id = i.customer "
+    "coalesce(k.auto_send, 0), " BILLRUN_PAYER_COLUMNS " "                                                     \
+    "FROM invoices i JOIN customers c ON c.id = i.customer LEFT JOIN contracts k ON k.id = i.contract "
 
 BoletoCandidate read_candidate(const sql::Statement& stmt)
 {
@@ -33,7 +33,8 @@ BoletoCandidate read_candidate(const sql::Statement& stmt)
     c.due_date = date_of(stmt.column_text(3));
     c.amount = stmt.column_int(4);
     c.account = stmt.column_text(5);
-    c.payer = read_payer_row(stmt, 6);
+    c.auto_send = stmt.column_int(6) != 0;
+    c.payer = read_payer_row(stmt, 7);
     return c;
 }
 
@@ -288,6 +289,19 @@ Result<std::vector<Boleto>> boletos_of_run(Ledger& ledger, std::int64_t run, std
             out.push_back(read_boleto(stmt));
         }
         return out;
+    });
+}
+
+Result<std::optional<Boleto>> boleto_of_invoice(Ledger& ledger, std::int64_t invoice)
+{
+    return guard([&]() -> std::optional<Boleto> {
+        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.invoice = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, invoice);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        return read_boleto(stmt);
     });
 }
 

@@ -64,9 +64,11 @@ Result<std::optional<DunningDetail>> dunning_detail(Ledger& ledger, std::int64_t
         auto& stmt = ledger.statement(
             "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.issue_date, i.due_date, i.net, i.balance, "
             BILLRUN_PAYER_COLUMNS ", "
-            "coalesce(b.linha_digitavel, ''), coalesce(b.pix, ''), coalesce(b.pdf, '') "
+            "coalesce(b.linha_digitavel, ''), coalesce(b.pix, ''), coalesce(n.nfse_number, ''), "
+            "coalesce(k.template, ''), i.status "
             "FROM invoices i JOIN customers c ON c.id = i.customer LEFT JOIN boletos b ON b.invoice = i.id "
-            "WHERE i.id = ?");
+            "LEFT JOIN nfse n ON n.invoice = i.id AND n.status = 'authorized' "
+            "LEFT JOIN contracts k ON k.id = i.contract WHERE i.id = ?");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, invoice);
         if (!stmt.step()) {
@@ -82,7 +84,9 @@ Result<std::optional<DunningDetail>> dunning_detail(Ledger& ledger, std::int64_t
         d.customer = read_payer_row(stmt, 6);
         d.linha_digitavel = stmt.column_text(17);
         d.pix = stmt.column_text(18);
-        d.boleto_pdf = stmt.column_text(19);
+        d.nfse_number = stmt.column_text(19);
+        d.contract_template = stmt.column_text(20);
+        d.status = stmt.column_text(21);
         return d;
     });
 }

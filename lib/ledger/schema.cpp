@@ -356,7 +356,8 @@ CREATE TABLE deliveries (
     id INTEGER PRIMARY KEY,
     invoice INTEGER NOT NULL REFERENCES invoices(id),
     document TEXT NOT NULL CHECK (document IN ('boleto', 'nfse')),
-    status TEXT NOT NULL CHECK (status IN ('queued', 'pending', 'sent', 'failed', 'unknown')),
+    -- dropped: no longer to send (the invoice was cancelled, or paid before its boleto went)
+    status TEXT NOT NULL CHECK (status IN ('queued', 'pending', 'sent', 'failed', 'unknown', 'dropped')),
     message TEXT,                          -- the .eml written, or "smtp"
     error TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,

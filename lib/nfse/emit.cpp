@@ -17,6 +17,7 @@
 
 #include <billrun/io/files.hpp>
 #include <billrun/ledger/billing.hpp>
+#include <billrun/ledger/deliveries.hpp>
 #include <billrun/nfse/dps.hpp>
 #include <billrun/nfse/sefin.hpp>
 #include <billrun/nfse/sign.hpp>
@@ -731,9 +732,15 @@ private:
             return w;
         }
         ++m_summary.authorized;
-        return in_transaction([&] {
-            return ledger::record_nfse_authorized(m_ledger, m_run, row.key, answer.access_key, *number,
-                                                  answer.nfse_xml, path.string(), how);
+        return in_transaction([&]() -> Result<void> {
+            if (auto r = ledger::record_nfse_authorized(m_ledger, m_run, row.key, answer.access_key, *number,
+                                                        answer.nfse_xml, path.string(), how);
+                !r) {
+                return r;
+            }
+            // Auto-send: the customer gets the authorized NFS-e by e-mail, once.
+            auto queued = ledger::queue_delivery(m_ledger, m_run, row.invoice, "nfse");
+            return queued ? Result<void>() : Result<void>(tl::unexpected(queued.error()));
         });
     }
 

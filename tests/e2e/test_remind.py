@@ -82,8 +82,10 @@ def expected_steps(invoices, on, done):
 
 
 def outbox(ws):
+    """The reminders' .eml files (not the documents auto-send mailed when the boletos were issued)."""
     folder = ws.path("out/outbox")
-    return sorted(folder.glob("*.eml")) if folder.exists() else []
+    auto_send = ("-boleto.eml", "-nfse.eml", "-boleto-nfse.eml")
+    return sorted(p for p in folder.glob("*.eml") if not p.name.endswith(auto_send)) if folder.exists() else []
 
 
 def parse_eml(path):

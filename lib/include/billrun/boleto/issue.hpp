@@ -3,6 +3,7 @@
 // once: nosso número from the account's sequence, barcode and linha digitável, PIX when the
 // account has a key, a PDF, and one CNAB remessa per account per run.
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <vector>
@@ -43,6 +44,11 @@ using BoletoSink = std::function<void(const ledger::Boleto& boleto)>;
 // Errors: busy, internal, config (an account its bank cannot use).
 Result<IssueSummary> issue_boletos(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
                                    const IssueOptions& options, const BoletoSink& sink);
+
+// The boleto's own PDF, out/boletos/<invoice>.pdf: what an e-mail to its payer attaches.
+// Rendered now when the issuing run made none (--no-pdf) or put the boleto on a page of a
+// file shared by the run's boletos (--one-pdf), which must not reach this payer.
+Result<std::filesystem::path> own_pdf(const ledger::Boleto& boleto, const config::Config& config);
 
 // The `boleto` document of SPEC §12.
 io::Map boleto_document(const ledger::Boleto& boleto);

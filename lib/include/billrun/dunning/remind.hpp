@@ -5,6 +5,8 @@
 // applied to an invoice at most once (ledger: unique (invoice, step)). Late charges as of
 // the date go in the message and the `reminder` document.
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <functional>
 #include <string>
 
@@ -35,9 +37,14 @@ struct Summary {
     std::string finished;
 };
 
+// The boleto's own PDF for an invoice (nullopt: it has no boleto), from the layer that knows
+// how boletos are drawn: never a file shared with other payers' boletos.
+using BoletoPdf = std::function<Result<std::optional<std::filesystem::path>>(std::int64_t invoice)>;
+
 struct Delivery {
     mail::Sender* sender = nullptr;  // the outbox or SMTP
     bool smtp = false;               // whether a message left pending may have reached someone
+    BoletoPdf boleto_pdf;            // attached to e-mails about an invoice with a boleto
 };
 
 using ReminderSink = std::function<void(const io::Map& reminder)>;

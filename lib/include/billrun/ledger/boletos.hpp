@@ -30,6 +30,7 @@ struct BoletoCandidate {
     Date due_date;
     Centavos amount = 0;       // the invoice's balance: its net, less credit it used
     std::string account;       // the invoice's bank account id
+    bool auto_send = false;    // its contract e-mails the boleto to the customer
     Payer payer;
 };
 
@@ -99,6 +100,9 @@ Result<void> set_boleto_pdf(Ledger& ledger, std::int64_t boleto, std::string_vie
 
 // The boletos a run issued, key > after, in key order.
 Result<std::vector<Boleto>> boletos_of_run(Ledger& ledger, std::int64_t run, std::int64_t after, int limit);
+
+// The boleto of an invoice (by the invoice's key), if it has one.
+Result<std::optional<Boleto>> boleto_of_invoice(Ledger& ledger, std::int64_t invoice);
 
 // A boleto by its key, its invoice's key, or its nosso número.
 Result<std::optional<Boleto>> find_boleto(Ledger& ledger, std::string_view id);

@@ -38,14 +38,16 @@ Result<std::vector<DunningInvoice>> dunning_invoices(Ledger& ledger, std::int64_
 struct DunningDetail {
     std::int64_t invoice = 0;
     std::string invoice_id;  // "A-000123"
+    std::string status;      // the invoice's
     Date issue_date;
     Date due_date;
     Centavos net = 0;
     Centavos balance = 0;
     Payer customer;          // id, name, tax id, e-mail and address
-    std::string linha_digitavel;
+    std::string linha_digitavel;  // empty: no boleto
     std::string pix;
-    std::string boleto_pdf;
+    std::string nfse_number;      // of the authorized NFS-e, if any
+    std::string contract_template;  // the contract's `template` (auto-send), if any
 };
 Result<std::optional<DunningDetail>> dunning_detail(Ledger& ledger, std::int64_t invoice);
 
