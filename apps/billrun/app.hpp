@@ -90,6 +90,7 @@ void setup_issue_boleto(CLI::App& app, AppContext& ctx);
 void setup_reconcile(CLI::App& app, AppContext& ctx);
 void setup_remind(CLI::App& app, AppContext& ctx);
 void setup_cancel(CLI::App& app, AppContext& ctx);
+void setup_report(CLI::App& app, AppContext& ctx);
 
 // The invoices a YAML document stream names (FILE or - for stdin): by key, or by id for
 // hand-written streams; other documents pass. For `cycle | emit-nfse - | issue-boleto -`.

@@ -46,6 +46,7 @@ int main(int argc, char** argv)
     billrun::app::setup_reconcile(app, ctx);
     billrun::app::setup_remind(app, ctx);
     billrun::app::setup_cancel(app, ctx);
+    billrun::app::setup_report(app, ctx);
     billrun::app::setup_show(app, ctx);
     for (auto* sub : app.get_subcommands({})) {
         sub->fallthrough();

@@ -44,6 +44,20 @@ bool takes_value(std::string_view arg)
 
 }  // namespace
 
+std::optional<std::string> nearest_name(std::string_view word, const std::vector<std::string>& names)
+{
+    std::optional<std::string> best;
+    std::size_t best_distance = 3;
+    for (const auto& name : names) {
+        std::size_t dist = edit_distance(word, name);
+        if (dist < best_distance) {
+            best_distance = dist;
+            best = name;
+        }
+    }
+    return best;
+}
+
 std::optional<std::string> unknown_command(const CLI::App& app, int argc, char** argv)
 {
     for (int i = 1; i < argc; ++i) {
