@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <billrun/io/artifacts.hpp>
@@ -131,6 +133,11 @@ Result<RunContext> AppContext::run_context(const std::string& timezone)
     }
     ctx.now = [timezone] { return now_iso8601(timezone); };
     ctx.warn = [this](std::string_view message) { warn(message); };
+    // A progress line only for a person at a terminal: never under cron, in a log, or with -q.
+    m_progress = std::make_unique<ProgressLine>(std::cerr, !options.quiet && isatty(STDERR_FILENO) == 1);
+    ctx.progress = [this](std::string_view what, std::int64_t done, std::int64_t total) {
+        m_progress->update(what, done, total);
+    };
     ctx.dry_run = options.dry_run;
     ctx.verbosity = options.quiet ? -1 : (options.verbose ? 1 : 0);
     return ctx;
@@ -183,6 +190,7 @@ Result<std::ostream*> AppContext::out()
 
 Result<void> AppContext::finish_output()
 {
+    clear_progress();
     std::cout.flush();
     if (m_out_file) {
         m_out_file->close();
@@ -239,8 +247,16 @@ void AppContext::write_document(std::ostream& out, io::Format fmt_, const io::Ma
     }
 }
 
+void AppContext::clear_progress() const
+{
+    if (m_progress) {
+        m_progress->clear();
+    }
+}
+
 void AppContext::warn(std::string_view message) const
 {
+    clear_progress();
     if (!options.quiet) {
         std::cerr << "billrun: warning: " << message << '\n';
     }
@@ -248,6 +264,7 @@ void AppContext::warn(std::string_view message) const
 
 void AppContext::info(std::string_view message) const
 {
+    clear_progress();
     if (!options.quiet) {
         std::cerr << "billrun: " << message << '\n';
     }

@@ -17,6 +17,8 @@
 #include <billrun/io/document.hpp>
 #include <billrun/ledger/ledger.hpp>
 
+#include "progress.hpp"
+
 namespace billrun::app {
 
 struct GlobalOptions {
@@ -74,8 +76,12 @@ public:
     // Set by the chosen subcommand; run after parsing.
     std::function<Result<int>()> action;
 
+    // Erases the progress line (before other messages, and when the run ends).
+    void clear_progress() const;
+
 private:
     std::optional<config::Config> m_config;
+    std::unique_ptr<ProgressLine> m_progress;
     std::unique_ptr<std::ofstream> m_out_file;
 };
 

@@ -190,6 +190,7 @@ private:
             if (auto r = commit(); !r) {
                 return r;
             }
+            m_ctx.progress("contracts", m_summary.contracts, 0);
         }
     }
 

@@ -389,6 +389,7 @@ private:
             if (auto r = commit(); !r) {
                 return r;
             }
+            m_ctx.progress("boletos", m_summary.issued, 0);
         }
     }
 
@@ -637,6 +638,7 @@ private:
             }
         }
         m_summary.pdfs += static_cast<std::int64_t>(done.size());
+        m_ctx.progress("PDFs", m_summary.pdfs, 0);
         done.clear();
         return commit();
     }

@@ -179,6 +179,8 @@ private:
             return false;
         }
         after = page->back().invoice;
+        m_scanned += static_cast<std::int64_t>(page->size());
+        m_ctx.progress("open invoices", m_scanned, 0);
         for (const auto& inv : *page) {
             auto latest = latest_due(inv.due_date);
             const bool past_due = m_ctx.business_date > inv.due_date;
@@ -432,6 +434,7 @@ private:
     Templates m_templates{m_config};
     std::int64_t m_run = 0;
     std::string m_remote_failure;  // the first temporary SMTP failure of this run
+    std::int64_t m_scanned = 0;    // open invoices looked at, for progress
     Summary m_summary;
 };
 

@@ -97,8 +97,9 @@ Problem problem_from_message(const std::string& file, const std::string& message
 
 class Importer {
 public:
-    Importer(ledger::Ledger& ledger, const config::Config& config, const Options& options, std::int64_t run)
-        : m_ledger(ledger), m_config(config), m_options(options), m_run(run) {}
+    Importer(ledger::Ledger& ledger, const config::Config& config, const Options& options, std::int64_t run,
+             const RunContext& ctx)
+        : m_ledger(ledger), m_config(config), m_options(options), m_run(run), m_ctx(ctx) {}
 
     // Reads one file into the open transaction; problems land in the report.
     Result<void> import_file(io::Input& input, FileReport& report, std::vector<Problem>& warnings)
@@ -137,6 +138,9 @@ public:
             auto written = write_record(raw, check, report);
             if (!written) {
                 return written;
+            }
+            if (++m_records % 10000 == 0) {
+                m_ctx.progress("records", m_records, 0);
             }
             if (check.failed()) {
                 report.invalid += 1;
@@ -514,6 +518,8 @@ private:
     const config::Config& m_config;
     const Options& m_options;
     std::int64_t m_run;
+    const RunContext& m_ctx;
+    std::int64_t m_records = 0;  // read, for progress
     std::vector<PendingContract> m_pending;
     std::unordered_map<std::string, int> m_charge_occurrences;
     std::unordered_map<std::string, int> m_payment_occurrences;
@@ -558,7 +564,7 @@ Result<Outcome> run_import(ledger::Ledger& ledger, const config::Config& config,
     }
     Outcome outcome;
     outcome.run = *run;
-    Importer importer(ledger, config, options, *run);
+    Importer importer(ledger, config, options, *run, ctx);
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         auto& input = inputs[i];
         FileReport report;

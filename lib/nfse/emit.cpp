@@ -575,6 +575,7 @@ private:
                 fail_invoice(job.row.invoice_id, job.error_code, job.error);
             }
         }
+        m_ctx.progress("DPS signed", m_summary.signed_ + m_summary.invalid, 0);
         return commit();
     }
 
@@ -732,6 +733,7 @@ private:
             return w;
         }
         ++m_summary.authorized;
+        m_ctx.progress("NFS-e authorized", m_summary.authorized, 0);
         return in_transaction([&]() -> Result<void> {
             if (auto r = ledger::record_nfse_authorized(m_ledger, m_run, row.key, answer.access_key, *number,
                                                         answer.nfse_xml, path.string(), how);

@@ -507,6 +507,7 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
     summary.started = ctx.now();
     // Pass 1: every file readable, whole, before anything is applied.
     std::vector<FileFacts> facts;
+    std::int64_t total = 0;
     for (const auto& name : files) {
         auto f = inspect(name);
         if (!f) {
@@ -516,6 +517,7 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
         if (!counted) {
             return tl::unexpected(counted.error());
         }
+        total += *counted;
         facts.push_back(std::move(*f));
     }
     // Pass 2: one transaction for the whole run.
@@ -528,6 +530,7 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
         return tl::unexpected(run.error());
     }
     Reconciler reconciler(ledger, config, ctx, sink, banks_with_check_digit(config));
+    std::int64_t applied = 0;
     for (const auto& f : facts) {
         auto done = ledger::file_reconciled(ledger, f.hash);
         if (!done) {
@@ -539,7 +542,12 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
             ++reconciler.counts.files_skipped;
             continue;
         }
-        auto count = read_items(f, config, [&](const Item& item) { return reconciler.apply(f, item, *run); });
+        auto count = read_items(f, config, [&](const Item& item) {
+            if (++applied % 1000 == 0) {
+                ctx.progress("records", applied, total);
+            }
+            return reconciler.apply(f, item, *run);
+        });
         if (!count) {
             return tl::unexpected(count.error());
         }

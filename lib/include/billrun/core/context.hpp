@@ -1,6 +1,7 @@
 #pragma once
 // What a run knows about its circumstances, passed down from the CLI layer: the business
 // date, the wall clock (only to stamp runs), and where warnings go. No singletons.
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,11 @@ struct RunContext {
     Date business_date;
     std::function<std::string()> now;  // ISO 8601 timestamp with offset, for run records
     std::function<void(std::string_view)> warn = [](std::string_view) {};
+    // Long work reports how far it got, for a person at a terminal: what it counts
+    // ("invoices"), how many are done, and the total when known (0: unknown). Called once per
+    // batch or record; the CLI layer throttles and draws it, or ignores it (no terminal, -q).
+    std::function<void(std::string_view what, std::int64_t done, std::int64_t total)> progress =
+        [](std::string_view, std::int64_t, std::int64_t) {};
     bool dry_run = false;
     int verbosity = 0;  // -1 quiet, 0 normal, 1 verbose
 };
