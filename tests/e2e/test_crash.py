@@ -629,10 +629,10 @@ REMINDERS = ("SELECT i.series || '-' || printf('%06d', i.number), r.step, r.acti
 STAGES = "SELECT invoice, stage, since FROM collection_stages ORDER BY invoice"
 
 
-def remind_rounds(base, ref_lengths, killer, smtp, dates=REMIND_DATES):
-    """Rounds of kills over the three business dates, each date completed before the next; yields
-    each round's workspace (and its SMTP folder) once completed."""
-    while killer.tried < KILLS:
+def remind_rounds(base, ref_lengths, killer, smtp, dates=REMIND_DATES, kills=KILLS):
+    """Rounds of kills over the business dates (two runs killed at most a date), each date
+    completed before the next; yields each round's workspace (and its SMTP folder) once completed."""
+    while killer.tried < kills:
         ws = clone(base)
         with ws:
             folder = ws.path("smtp")
@@ -714,7 +714,10 @@ def remind_over_smtp_killed_at_random_moments():
             killer = Killer(seed=29)
             rounds = sent = unknown = lost = 0
             ref_rows = {(r[0], r[1]): r for r in ref.query(REMINDERS)}
-            for ws, folder in remind_rounds(base, lengths, killer, smtp=True, dates=REMIND_DATES[:1]):
+            # Half the kills: after one, the rest of the page is 'unknown' (KNOWN ISSUE below), so
+            # the next run finishes at once and each round costs a fresh ledger and server.
+            for ws, folder in remind_rounds(base, lengths, killer, smtp=True, dates=REMIND_DATES[:1],
+                                            kills=max(2, KILLS // 2)):
                 rounds += 1
                 check_sqlite(ws)
                 counts = smtp_counts(folder, REMINDER_ID)
