@@ -38,8 +38,9 @@ Result<int> run_remind(AppContext& ctx)
     ctx.info(fmt::format("{} e-mail(s), {} letter(s), {} other step(s), {} skipped, {} failed{}", c.sent, c.letters,
                          c.done, c.skipped, c.failed, ctx.options.dry_run ? " (dry run: nothing written)" : ""));
     if (c.stale > 0) {
-        ctx.warn(fmt::format("{} step(s) left pending by a run that stopped: {}", c.stale,
-                             delivery.smtp ? "not sent again (the server may have taken them)" : "written again"));
+        ctx.warn(fmt::format("{} step(s) left pending by a run that stopped: an e-mail handed to the mail server "
+                             "is not sent again (it may have taken it); the rest are done again",
+                             c.stale));
     }
     if (summary->remote_failed) {
         return fail(ErrorCode::unavailable,

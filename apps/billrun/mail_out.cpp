@@ -97,9 +97,9 @@ Result<int> send_queued_documents(AppContext& ctx, Stage& stage)
     ctx.info(fmt::format("auto-send: {} e-mail(s) with documents sent, {} failed{}", c.sent, c.failed,
                          c.dropped > 0 ? fmt::format(", {} document(s) no longer to send", c.dropped) : ""));
     if (c.stale > 0) {
-        ctx.warn(fmt::format("auto-send: {} document(s) left pending by a run that stopped: {}", c.stale,
-                             out->delivery.smtp ? "not sent again (the server may have taken them)"
-                                                : "written again"));
+        ctx.warn(fmt::format("auto-send: {} document(s) left pending by a run that stopped: what was handed to "
+                             "the mail server is not sent again (it may have taken it); the rest is sent again",
+                             c.stale));
     }
     if (summary->remote_failed) {
         ctx.warn("auto-send: the mail server failed; what was not sent is tried again by the next run");

@@ -67,7 +67,7 @@ public:
                     return tl::unexpected(run.error());
                 }
                 m_run = *run;
-                auto stale = ledger::settle_stale_deliveries(m_ledger, m_run, !m_delivery.smtp);
+                auto stale = ledger::settle_stale_deliveries(m_ledger, m_run);
                 if (!stale) {
                     return tl::unexpected(stale.error());
                 }
@@ -291,6 +291,23 @@ private:
         if (!m_remote_failure.empty()) {
             fail(w, fmt::format("not tried: the mail server failed earlier in this run ({})", m_remote_failure));
             return;
+        }
+        if (m_delivery.smtp) {
+            // Committed on its own before the message goes: a kill now leaves only it unknown.
+            auto marked = in_transaction([&]() -> Result<void> {
+                for (const auto& row : w.rows) {
+                    if (row.status == "pending") {
+                        if (auto m = ledger::mark_delivery_handed(m_ledger, row.key); !m) {
+                            return m;
+                        }
+                    }
+                }
+                return {};
+            });
+            if (!marked) {
+                fail(w, marked.error().message);
+                return;
+            }
         }
         auto sent = m_delivery.sender->send(message, mail::render(message), stem);
         if (!sent) {

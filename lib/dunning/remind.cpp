@@ -77,7 +77,7 @@ public:
                 return tl::unexpected(run.error());
             }
             m_run = *run;
-            auto stale = ledger::settle_stale_reminders(m_ledger, !m_delivery.smtp);
+            auto stale = ledger::settle_stale_reminders(m_ledger);
             if (!stale) {
                 return tl::unexpected(stale.error());
             }
@@ -358,6 +358,14 @@ private:
             ++m_summary.counts.failed;
             return;
         }
+        if (m_delivery.smtp) {
+            if (auto marked = handed(w.reminder); !marked) {
+                r.status = "failed";
+                r.error = marked.error().message;
+                ++m_summary.counts.failed;
+                return;
+            }
+        }
         auto sent = m_delivery.sender->send(message, mail::render(message), stem);
         if (!sent) {
             // Unknown outcome: recorded so, never sent again. A temporary failure (no
@@ -374,6 +382,19 @@ private:
         r.status = "sent";
         r.message = *sent;
         ++m_summary.counts.sent;
+    }
+
+    // Commits, on its own, that this e-mail is being handed to the SMTP server.
+    Result<void> handed(const ledger::Reminder& r)
+    {
+        auto tx = ledger::WriteTransaction::begin(m_ledger);
+        if (!tx) {
+            return tl::unexpected(tx.error());
+        }
+        if (auto m = ledger::mark_reminder_handed(m_ledger, r.invoice, r.step); !m) {
+            return m;
+        }
+        return tx->commit();
     }
 
     io::Map document(const Work& w) const

@@ -61,30 +61,40 @@ Result<bool> has_open_deliveries(Ledger& ledger)
     });
 }
 
-Result<std::int64_t> settle_stale_deliveries(Ledger& ledger, std::int64_t run, bool retry)
+Result<void> mark_delivery_handed(Ledger& ledger, std::int64_t key)
 {
     return guard([&] {
-        std::vector<std::int64_t> invoices;
+        auto& stmt = ledger.statement("UPDATE deliveries SET message = 'smtp' WHERE id = ? AND status = 'pending'");
+        stmt.bind(1, key);
+        stmt.run();
+    });
+}
+
+Result<std::int64_t> settle_stale_deliveries(Ledger& ledger, std::int64_t run)
+{
+    return guard([&] {
+        std::vector<std::pair<std::int64_t, bool>> rows;  // invoice, handed to the server
         {
-            auto& stmt = ledger.statement("SELECT invoice FROM deliveries WHERE status = 'pending'");
+            auto& stmt = ledger.statement(
+                "SELECT invoice, coalesce(message, '') = 'smtp' FROM deliveries WHERE status = 'pending'");
             sql::ResetGuard reset(stmt);
             while (stmt.step()) {
-                invoices.push_back(stmt.column_int(0));
+                rows.emplace_back(stmt.column_int(0), stmt.column_int(1) != 0);
             }
         }
+        constexpr std::string_view k_unknown =
+            "the run sending it stopped: whether the server took it is unknown, so it is not sent again";
+        constexpr std::string_view k_retry = "the run that had it stopped before it went out";
         auto& stmt = ledger.statement(
-            "UPDATE deliveries SET status = CASE WHEN ?1 THEN 'failed' ELSE 'unknown' END, error = ?2, last_run = ?3 "
-            "WHERE status = 'pending'");
-        const std::string why = retry ? "the run writing it stopped before it was recorded"
-                                      : "the run sending it stopped: whether the server took it is unknown, so it "
-                                        "is not sent again";
-        stmt.bind(1, retry).bind(2, why).bind(3, run);
+            "UPDATE deliveries SET status = CASE WHEN message = 'smtp' THEN 'unknown' ELSE 'failed' END, "
+            "error = CASE WHEN message = 'smtp' THEN ?1 ELSE ?2 END, last_run = ?3 WHERE status = 'pending'");
+        stmt.bind(1, k_unknown).bind(2, k_retry).bind(3, run);
         stmt.run();
-        for (auto invoice : invoices) {
-            insert_event(ledger, run, "invoice", std::to_string(invoice), retry ? "delivery-failed" : "delivery-unknown",
-                         why);
+        for (const auto& [invoice, handed] : rows) {
+            insert_event(ledger, run, "invoice", std::to_string(invoice), handed ? "delivery-unknown" : "delivery-failed",
+                         handed ? k_unknown : k_retry);
         }
-        return static_cast<std::int64_t>(invoices.size());
+        return static_cast<std::int64_t>(rows.size());
     });
 }
 
@@ -110,7 +120,8 @@ Result<bool> claim_delivery(Ledger& ledger, std::int64_t run, std::int64_t key)
 {
     return guard([&] {
         auto& stmt = ledger.statement(
-            "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = NULL, last_run = ?2 "
+            "UPDATE deliveries SET status = 'pending', attempts = attempts + 1, error = NULL, message = NULL, "
+            "last_run = ?2 "
             "WHERE id = ?1 AND status IN ('queued', 'failed')");
         stmt.bind(1, key).bind(2, run);
         stmt.run();

@@ -109,7 +109,7 @@ Result<bool> claim_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
             "run, attempts) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7, ?8, ?9, 1) "
             "ON CONFLICT (invoice, step) DO UPDATE SET status = 'pending', business_date = excluded.business_date, "
             "amount_due = excluded.amount_due, fine = excluded.fine, interest = excluded.interest, run = excluded.run, "
-            "error = NULL, attempts = reminders.attempts + 1 WHERE reminders.status = 'failed'");
+            "error = NULL, message = NULL, attempts = reminders.attempts + 1 WHERE reminders.status = 'failed'");
         bind_reminder(stmt, run, r);
         stmt.run();
         return sqlite3_changes(ledger.db()) > 0;
@@ -152,17 +152,26 @@ Result<void> finish_reminder(Ledger& ledger, std::int64_t run, const Reminder& r
     });
 }
 
-Result<std::int64_t> settle_stale_reminders(Ledger& ledger, bool retry)
+Result<void> mark_reminder_handed(Ledger& ledger, std::int64_t invoice, int step)
 {
     return guard([&] {
-        // Letters and steps without a message are simply done again; only an e-mail handed
-        // to an SMTP server may have reached the customer.
         auto& stmt = ledger.statement(
-            "UPDATE reminders SET status = CASE WHEN ?1 AND channel = 'email' THEN 'unknown' ELSE 'failed' END, "
-            "error = CASE WHEN ?1 AND channel = 'email' THEN ?2 ELSE ?3 END WHERE status = 'pending'");
-        stmt.bind(1, !retry)
-            .bind(2, "the run sending it stopped: whether the server took it is unknown, so it is not sent again")
-            .bind(3, "the run writing it stopped before it was recorded");
+            "UPDATE reminders SET message = 'smtp' WHERE invoice = ? AND step = ? AND status = 'pending'");
+        stmt.bind(1, invoice).bind(2, step);
+        stmt.run();
+    });
+}
+
+Result<std::int64_t> settle_stale_reminders(Ledger& ledger)
+{
+    return guard([&] {
+        // Letters, outbox files and e-mails never handed over are simply done again; only an
+        // e-mail handed to an SMTP server (marked so before it went) may have reached the customer.
+        auto& stmt = ledger.statement(
+            "UPDATE reminders SET status = CASE WHEN message = 'smtp' THEN 'unknown' ELSE 'failed' END, "
+            "error = CASE WHEN message = 'smtp' THEN ?1 ELSE ?2 END WHERE status = 'pending'");
+        stmt.bind(1, "the run sending it stopped: whether the server took it is unknown, so it is not sent again")
+            .bind(2, "the run that had it stopped before it went out");
         stmt.run();
         return static_cast<std::int64_t>(sqlite3_changes(ledger.db()));
     });

@@ -481,7 +481,7 @@ def issue_boleto_killed_at_random_moments():
               f"on {CUSTOMERS} invoices, 2 accounts: each checked for {CUSTOMERS} boletos equal to the reference, "
               f"nosso numeros 1..n per account, {totals['remessas']} remessas whole and listing each boleto once, "
               f"{totals['pdfs']} PDFs whole; auto-send {totals['sent']} sent + {totals['unknown']} unknown "
-              f"({totals['lost']} of them never reached the server: see KNOWN ISSUE), none twice; "
+              f"({totals['lost']} of them never reached the server: at most the one in flight per kill), none twice; "
               f"{totals['temp']} temp file(s) left under hidden names")
 
 
@@ -714,8 +714,7 @@ def remind_over_smtp_killed_at_random_moments():
             killer = Killer(seed=29)
             rounds = sent = unknown = lost = 0
             ref_rows = {(r[0], r[1]): r for r in ref.query(REMINDERS)}
-            # Half the kills: after one, the rest of the page is 'unknown' (KNOWN ISSUE below), so
-            # the next run finishes at once and each round costs a fresh ledger and server.
+            # Half the kills: each round costs a fresh ledger and server.
             for ws, folder in remind_rounds(base, lengths, killer, smtp=True, dates=REMIND_DATES[:1],
                                             kills=max(2, KILLS // 2)):
                 rounds += 1
@@ -744,7 +743,7 @@ def remind_over_smtp_killed_at_random_moments():
               f"; {killer.summary()}; {rounds} round(s), each checked: no reminder received twice "
               f"by the server, every step once in the ledger; {sent} e-mails recorded sent (each received once), "
               f"{unknown} left unknown by a kill (received at most once, never resent; {lost} of them never "
-              f"reached the server: see KNOWN ISSUE)")
+              f"reached the server: the one in flight at a kill)")
 
 
 # --- emit-nfse ---------------------------------------------------------------------------
@@ -841,7 +840,7 @@ def emit_nfse_killed_at_random_moments():
               f"auto-send of the NFS-e {sent} sent + {unknown} unknown ({lost} never reached the server), none twice")
 
 
-# --- KNOWN ISSUE ---------------------------------------------------------------------------
+# --- a kill mid-send ----------------------------------------------------------------------
 
 
 def kill_after_first_message(ws, args, folder):
@@ -857,23 +856,16 @@ def kill_after_first_message(ws, args, folder):
 
 
 @test
-def known_issue_a_kill_mid_send_loses_the_messages_not_yet_handed_to_the_server():
-    """KNOWN ISSUE, found by this harness. remind (and auto-send) claim a whole page of steps
-    (2,000 reminders; 200 invoices of documents) as 'pending' in one transaction, then send them
-    one by one over SMTP, then record the outcomes. A run killed after the first message marks,
-    at the next run's start, every pending row 'unknown' ("the server may have taken it"), so
-    the messages that never left are never sent: the next run does not finish the work (SPEC
-    §10). Never a duplicate, but a lost reminder per invoice of the page. Reproduce:
-
-        remind over SMTP with a few hundred invoices due; SIGKILL it once the server received
-        its first message; run remind again with the same --date: "N step(s) left pending by a
-        run that stopped: not sent again", and the server got 1 message of N.
-
-    Passes (printing the count) unless BILLRUN_KNOWN_ISSUES=1, which asserts the fixed
-    behaviour: at most one message per kill of unknown outcome."""
-    strict = os.environ.get("BILLRUN_KNOWN_ISSUES") == "1"
-    if SANITIZED and not strict:
-        print("KNOWN ISSUE: not reproduced under the sanitizers (time budget)")
+def a_kill_mid_send_loses_no_message_it_had_not_handed_over():
+    """Found by this harness, fixed since: remind (and auto-send) claim a whole page of steps as
+    'pending' in one transaction, then send them one by one over SMTP. A kill after the first
+    message used to leave every pending row 'unknown' at the next start, so the messages that
+    never left were never sent. Now each message is marked handed to the server (committed on
+    its own) just before it goes: after a kill only that one is of unknown outcome, and the
+    next run sends the rest. Reproduce the old loss: remind over SMTP with a few hundred
+    invoices due, SIGKILL once the server saved its first message, remind again."""
+    if SANITIZED:
+        print("not run under the sanitizers (time budget)")
         return
     lost = {}
     with clone(issued_base()[0]) as ws:
@@ -904,12 +896,9 @@ def known_issue_a_kill_mid_send_loses_the_messages_not_yet_handed_to_the_server(
         finally:
             stop_smtp_server(proc)
     text = ", ".join(f"{stage}: {n} of {total}" for stage, (n, total) in lost.items())
-    if any(n > 1 for n, _ in lost.values()):
-        print(f"KNOWN ISSUE: one SIGKILL after the first SMTP message, then a complete run: messages never sent "
-              f"(left 'unknown' though they never reached the server) {text}")
-        assert not strict, text
-    else:
-        print(f"fixed? at most one message lost per kill ({text}): remove the KNOWN ISSUE marker")
+    print(f"summary: one SIGKILL after the first SMTP message, then a complete run: never sent though recorded "
+          f"unknown {text}")
+    assert all(n <= 1 for n, _ in lost.values()), text
 
 
 if __name__ == "__main__":

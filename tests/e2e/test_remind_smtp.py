@@ -139,11 +139,12 @@ def steps_a_dead_run_left_pending_are_redone_unless_an_email_may_have_gone():
         email = next(d for d in reminders if d["channel"] == "email" and d["status"] == "sent")
         pdf = ws.path(letter["message"])
         pdf.unlink()
-        # As a run killed between claiming and recording would leave them.
-        for d in (letter, email):
-            ws.query("UPDATE reminders SET status = 'pending' WHERE step = ? AND invoice = "
+        # As a run killed between claiming and recording would leave them: the letter claimed,
+        # the e-mail claimed and marked handed to the SMTP server just before it went.
+        for d, message in ((letter, None), (email, "smtp")):
+            ws.query("UPDATE reminders SET status = 'pending', message = ? WHERE step = ? AND invoice = "
                      "(SELECT id FROM invoices WHERE series || '-' || printf('%06d', number) = ?)",
-                     d["step"], d["invoice"])
+                     message, d["step"], d["invoice"])
         folder = ws.path("smtp")
         proc, port = start_smtp_server(folder, auth=f"cobranca:{SECRET}")
         try:
@@ -158,6 +159,33 @@ def steps_a_dead_run_left_pending_are_redone_unless_an_email_may_have_gone():
                               "WHERE r.step = ? AND i.series || '-' || printf('%06d', i.number) = ?",
                               email["step"], email["invoice"])
             assert status == [("unknown",)], status
+        finally:
+            stop_smtp_server(proc)
+
+
+@test
+def a_run_killed_mid_page_loses_no_email_it_had_not_handed_over():
+    """A run claims a page of steps, then hands the e-mails to the server one by one, marking
+    each (committed) just before: killed after the first, only that one is of unknown outcome;
+    the others of the page go out with the next run."""
+    with billed_workspace() as ws:
+        folder = ws.path("smtp")
+        proc, port = start_smtp_server(folder, auth=f"cobranca:{SECRET}")
+        try:
+            use_server(ws, port)
+            reminders, _ = remind(ws, "2026-11-30", env=ENV)
+            sent = [d for d in reminders if d["status"] == "sent" and d["channel"] == "email"]
+            assert len(sent) >= 3, sent
+            # What the dead run left: the first handed over, the rest claimed only.
+            for i, d in enumerate(sent):
+                ws.query("UPDATE reminders SET status = 'pending', message = ? WHERE step = ? AND invoice = "
+                         "(SELECT id FROM invoices WHERE series || '-' || printf('%06d', number) = ?)",
+                         "smtp" if i == 0 else None, d["step"], d["invoice"])
+            before = len(received(folder))
+            again, _ = remind(ws, "2026-11-30", env=ENV)
+            assert sorted(d["invoice"] for d in again if d["status"] == "sent") == \
+                sorted(d["invoice"] for d in sent[1:])
+            assert len(received(folder)) == before + len(sent) - 1
         finally:
             stop_smtp_server(proc)
 

@@ -43,7 +43,7 @@ using BoletoPdf = std::function<Result<std::optional<std::filesystem::path>>(std
 
 struct Delivery {
     mail::Sender* sender = nullptr;  // the outbox or SMTP
-    bool smtp = false;               // whether a message left pending may have reached someone
+    bool smtp = false;               // SMTP: each message is marked handed over (committed) before it goes
     BoletoPdf boleto_pdf;            // attached to e-mails about an invoice with a boleto
 };
 

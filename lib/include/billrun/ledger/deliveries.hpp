@@ -31,9 +31,13 @@ Result<bool> queue_delivery(Ledger& ledger, std::int64_t run, std::int64_t invoi
 // Whether any row waits for a message (queued, failed, or left pending by a run).
 Result<bool> has_open_deliveries(Ledger& ledger);
 
-// Rows a run left pending: an outbox message can be written again (failed: retried); an SMTP
-// one may have reached the customer (unknown: never sent again). Their count.
-Result<std::int64_t> settle_stale_deliveries(Ledger& ledger, std::int64_t run, bool retry);
+// A claimed row's message is about to be handed to the SMTP server: committed on its own
+// before it goes, so a run killed mid-page leaves only that message of unknown outcome.
+Result<void> mark_delivery_handed(Ledger& ledger, std::int64_t key);
+// Rows a run left pending: one marked handed to the SMTP server may have reached the customer
+// (unknown: never sent again); the others (never handed over, or an outbox file) are sent
+// again (failed: retried). Their count.
+Result<std::int64_t> settle_stale_deliveries(Ledger& ledger, std::int64_t run);
 
 // Queued or failed rows of invoices > after_invoice, in invoice order, for at most `limit`
 // invoices (all the rows of each).

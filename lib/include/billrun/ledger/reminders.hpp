@@ -73,9 +73,13 @@ Result<bool> claim_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
 Result<bool> skip_reminder(Ledger& ledger, std::int64_t run, const Reminder& r);
 // The outcome of a claimed step: sent or failed, with where the message went or why not.
 Result<void> finish_reminder(Ledger& ledger, std::int64_t run, const Reminder& r);
-// Steps left 'pending' by a run that died: outbox messages can be written again (failed:
-// retried), but whether an SMTP server took one is unknown (never sent twice).
-Result<std::int64_t> settle_stale_reminders(Ledger& ledger, bool retry);
+// A claimed e-mail step is about to be handed to the SMTP server: committed on its own
+// before the message goes, so a run killed mid-page leaves only this one of unknown outcome.
+Result<void> mark_reminder_handed(Ledger& ledger, std::int64_t invoice, int step);
+// Steps left 'pending' by a run that died: an e-mail marked handed to the SMTP server may have
+// reached the customer (unknown: never sent twice); the others, never handed over (or an
+// outbox file, a letter), are done again (failed: retried).
+Result<std::int64_t> settle_stale_reminders(Ledger& ledger);
 // Moves the invoice's collection stage forward (never back).
 Result<void> advance_stage(Ledger& ledger, std::int64_t run, std::int64_t invoice, std::string_view stage,
                            Date since);
