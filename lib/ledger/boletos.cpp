@@ -168,9 +168,10 @@ Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, 
                                               std::int64_t max_titles)
 {
     return guard([&]() -> std::optional<Remessa> {
+        // A boleto cancelled (write-off) before any remessa carried it never reaches the bank.
         std::int64_t pending = 0;
         {
-            auto& count = ledger.statement("SELECT count(*) FROM boletos WHERE account = ? AND remessa IS NULL");
+            auto& count = ledger.statement("SELECT count(*) FROM boletos WHERE account = ? AND remessa IS NULL AND status != 'write-off'");
             sql::ResetGuard reset(count);
             count.bind(1, account);
             count.step();
@@ -210,7 +211,7 @@ Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, 
         r.key = sqlite3_last_insert_rowid(ledger.db());
         auto& assign = ledger.statement(
             "UPDATE boletos SET remessa = ? WHERE id IN (SELECT id FROM boletos WHERE account = ? AND remessa IS NULL "
-            "ORDER BY id LIMIT ?)");
+            "AND status != 'write-off' ORDER BY id LIMIT ?)");
         assign.bind(1, r.key).bind(2, account).bind(3, pending).run();
         insert_event(ledger, run, "remessa", std::to_string(r.key), "created",
                      fmt::format("{} title(s), NSA {}", r.titles, r.sequence));

@@ -12,21 +12,6 @@ namespace billrun::ledger {
 
 namespace {
 
-std::string column_blob(const sql::Statement& stmt, int index)
-{
-    const void* data = sqlite3_column_blob(stmt.get(), index);
-    int size = sqlite3_column_bytes(stmt.get(), index);
-    return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
-}
-
-void bind_blob(sql::Statement& stmt, int index, std::string_view bytes, sqlite3* db)
-{
-    int rc = sqlite3_bind_blob(stmt.get(), index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-    if (rc != SQLITE_OK) {
-        sql::throw_error(db, rc, "bind blob");
-    }
-}
-
 void invoice_event(Ledger& ledger, std::int64_t run, std::int64_t invoice, std::string_view action,
                    std::string_view detail)
 {
@@ -56,7 +41,7 @@ Result<std::optional<NfseEvent>> nfse_event(Ledger& ledger, std::int64_t nfse, s
         e.status = stmt.column_text(5);
         e.code = static_cast<int>(stmt.column_int(6));
         e.reason = stmt.column_text(7);
-        e.signed_xml = column_blob(stmt, 8);
+        e.signed_xml = stmt.column_blob(8);
         e.xml_path = stmt.column_text(9);
         e.event_path = stmt.column_text(10);
         e.error_code = stmt.column_text(11);
@@ -78,7 +63,7 @@ Result<bool> store_signed_event(Ledger& ledger, std::int64_t run, std::int64_t i
             "WHERE nfse_events.status = 'rejected'");
         stmt.bind(1, e.nfse).bind(2, e.type).bind(3, e.sequence).bind(4, e.request_id).bind(5, e.code);
         stmt.bind(6, e.reason);
-        bind_blob(stmt, 7, e.signed_xml, ledger.db());
+        stmt.bind_blob(7, e.signed_xml);
         stmt.bind(8, e.xml_path).bind(9, run).bind(10, run).run();
         if (sqlite3_changes(ledger.db()) == 0) {
             return false;
@@ -115,7 +100,7 @@ Result<void> record_event_registered(Ledger& ledger, std::int64_t run, std::int6
         auto& stmt = ledger.statement(
             "UPDATE nfse_events SET status = 'registered', event_xml = ?, event_path = ?, error_code = NULL, "
             "error_message = NULL, last_run = ? WHERE id = ?");
-        bind_blob(stmt, 1, event_xml, ledger.db());
+        stmt.bind_blob(1, event_xml);
         stmt.bind(2, path).bind(3, run).bind(4, key).run();
         invoice_event(ledger, run, invoice, "nfse-cancel-registered", fmt::format("{} ({})", path, how));
     });

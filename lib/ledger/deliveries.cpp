@@ -155,10 +155,7 @@ Result<std::optional<AuthorizedNfse>> authorized_nfse(Ledger& ledger, std::int64
             return std::nullopt;
         }
         // The XML is kept as a blob, byte for byte as the authority returned it.
-        const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt.get(), 2));
-        const auto size = static_cast<std::size_t>(sqlite3_column_bytes(stmt.get(), 2));
-        return AuthorizedNfse{stmt.column_text(0), stmt.column_text(1),
-                              bytes == nullptr ? std::string() : std::string(bytes, size)};
+        return AuthorizedNfse{stmt.column_text(0), stmt.column_text(1), stmt.column_blob(2)};
     });
 }
 

@@ -39,21 +39,6 @@ NfseRecord read_record(const sql::Statement& stmt)
     return r;
 }
 
-std::string column_blob(const sql::Statement& stmt, int index)
-{
-    const void* data = sqlite3_column_blob(stmt.get(), index);
-    int size = sqlite3_column_bytes(stmt.get(), index);
-    return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
-}
-
-void bind_blob(sql::Statement& stmt, int index, std::string_view bytes, sqlite3* db)
-{
-    int rc = sqlite3_bind_blob(stmt.get(), index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-    if (rc != SQLITE_OK) {
-        sql::throw_error(db, rc, "bind blob");
-    }
-}
-
 std::vector<NfseRecord> read_all(sql::Statement& stmt, bool with_xml)
 {
     sql::ResetGuard reset(stmt);
@@ -61,7 +46,7 @@ std::vector<NfseRecord> read_all(sql::Statement& stmt, bool with_xml)
     while (stmt.step()) {
         out.push_back(read_record(stmt));
         if (with_xml) {
-            out.back().signed_xml = column_blob(stmt, 15);
+            out.back().signed_xml = stmt.column_blob(15);
         }
     }
     return out;
@@ -202,7 +187,7 @@ Result<bool> store_signed_dps(Ledger& ledger, std::int64_t run, std::int64_t key
         auto& stmt = ledger.statement(
             "UPDATE nfse SET status = 'signed', signed_xml = ?, xml_path = ?, error_code = NULL, "
             "error_message = NULL, last_run = ? WHERE id = ? AND status IN ('pending', 'rejected')");
-        bind_blob(stmt, 1, bytes, ledger.db());
+        stmt.bind_blob(1, bytes);
         stmt.bind(2, path).bind(3, run).bind(4, key).run();
         if (sqlite3_changes(ledger.db()) == 0) {
             return false;
@@ -255,7 +240,7 @@ Result<void> record_nfse_authorized(Ledger& ledger, std::int64_t run, std::int64
             "UPDATE nfse SET status = 'authorized', access_key = ?, nfse_number = ?, authorized_xml = ?, "
             "authorized_path = ?, error_code = NULL, error_message = NULL, last_run = ? WHERE id = ?");
         stmt.bind(1, access_key).bind(2, number);
-        bind_blob(stmt, 3, xml, ledger.db());
+        stmt.bind_blob(3, xml);
         stmt.bind(4, path).bind(5, run).bind(6, key).run();
         event(ledger, run, key, "nfse-authorized", fmt::format("{} number {} ({})", access_key, number, how));
     });

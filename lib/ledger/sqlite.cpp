@@ -57,6 +57,22 @@ Statement& Statement::bind(int index, std::string_view value)
     return *this;
 }
 
+Statement& Statement::bind_blob(int index, std::string_view bytes)
+{
+    int rc = sqlite3_bind_blob(m_stmt.get(), index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+    if (rc != SQLITE_OK) {
+        throw_error(m_db, rc, m_sql);
+    }
+    return *this;
+}
+
+std::string Statement::column_blob(int index) const
+{
+    const void* data = sqlite3_column_blob(m_stmt.get(), index);
+    const int size = sqlite3_column_bytes(m_stmt.get(), index);
+    return data == nullptr ? std::string() : std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
+}
+
 Statement& Statement::bind_null(int index)
 {
     int rc = sqlite3_bind_null(m_stmt.get(), index);

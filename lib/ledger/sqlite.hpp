@@ -51,6 +51,7 @@ public:
     Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
     Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
     Statement& bind_null(int index);
+    Statement& bind_blob(int index, std::string_view bytes);  // copied; kept as bytes, never as text
     Statement& bind(int index, const std::optional<std::string>& value);
     Statement& bind(int index, const std::optional<std::int64_t>& value);
 
@@ -60,6 +61,7 @@ public:
 
     std::int64_t column_int(int index) const;
     std::string column_text(int index) const;
+    std::string column_blob(int index) const;  // the bytes, whole (embedded NULs included)
     std::optional<std::string> column_opt_text(int index) const;
     std::optional<std::int64_t> column_opt_int(int index) const;
     bool column_is_null(int index) const;
