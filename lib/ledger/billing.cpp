@@ -23,11 +23,6 @@ std::optional<std::int64_t> opt(const std::optional<Centavos>& v)
     return v ? std::optional<std::int64_t>(*v) : std::nullopt;
 }
 
-Date date_of(const std::string& iso)
-{
-    return parse_iso_date(iso).value_or(Date());
-}
-
 }  // namespace
 
 Result<std::vector<BillableContract>> contracts_after(Ledger& ledger, std::string_view after, int limit)

@@ -14,11 +14,6 @@ namespace billrun::ledger {
 
 namespace {
 
-Date date_of(const std::string& iso)
-{
-    return parse_iso_date(iso).value_or(Date());
-}
-
 #define BILLRUN_CANDIDATE_SELECT                                                                              \
     "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.issue_date, i.due_date, i.balance, i.bank_account, " \
     "coalesce(k.auto_send, 0), " BILLRUN_PAYER_COLUMNS " "                                                     \

@@ -5,16 +5,12 @@
 
 #include "events.hpp"
 #include "guard.hpp"
+#include "rows.hpp"
 #include "sqlite.hpp"
 
 namespace billrun::ledger {
 
 namespace {
-
-Date date_of(const std::string& iso)
-{
-    return parse_iso_date(iso).value_or(Date());
-}
 
 #define BILLRUN_PAYABLE_SELECT                                                                              \
     "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.customer, c.tax_id, i.status, i.issue_date, " \

@@ -10,15 +10,6 @@
 
 namespace billrun::ledger {
 
-namespace {
-
-Date date_of(const std::string& iso)
-{
-    return parse_iso_date(iso).value_or(Date());
-}
-
-}  // namespace
-
 int stage_rank(std::string_view stage)
 {
     for (std::size_t i = 0; i < std::size(k_stages); ++i) {

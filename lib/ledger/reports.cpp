@@ -2,21 +2,12 @@
 #include <billrun/ledger/reports.hpp>
 
 #include "guard.hpp"
+#include "rows.hpp"
 #include "sqlite.hpp"
 
 namespace billrun::ledger {
 
 namespace {
-
-Date date_of(const std::string& iso)
-{
-    return parse_iso_date(iso).value_or(Date());
-}
-
-std::optional<Date> opt_date_of(const std::optional<std::string>& iso)
-{
-    return iso ? parse_iso_date(*iso) : std::nullopt;
-}
 
 std::string iso_or_empty(const std::optional<Date>& date)
 {

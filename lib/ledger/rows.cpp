@@ -32,6 +32,16 @@ Contract read_contract_row(const sql::Statement& stmt, int first)
     return c;
 }
 
+Date date_of(const std::string& iso)
+{
+    return parse_iso_date(iso).value_or(Date());
+}
+
+std::optional<Date> opt_date_of(const std::optional<std::string>& iso)
+{
+    return iso ? parse_iso_date(*iso) : std::nullopt;
+}
+
 Payer read_payer_row(const sql::Statement& stmt, int first)
 {
     Payer p;

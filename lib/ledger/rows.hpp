@@ -1,5 +1,9 @@
 #pragma once
 // Reading records back from statement rows whose columns follow a fixed order.
+#include <optional>
+#include <string>
+
+#include <billrun/core/date.hpp>
 #include <billrun/ledger/boletos.hpp>
 #include <billrun/ledger/records.hpp>
 
@@ -14,6 +18,10 @@ namespace billrun::ledger {
       "due_days, " p "due_day, " p "series, " p "payment_method, " p "auto_send, " p "template, " p  \
       "bank_account, " p "iss_withheld"
 inline constexpr int k_contract_column_count = 15;
+
+// A stored ISO date (columns the ledger wrote itself: a bad one reads as Date()).
+Date date_of(const std::string& iso);
+std::optional<Date> opt_date_of(const std::optional<std::string>& iso);
 
 // A contract from columns [first, first + k_contract_column_count); items left empty.
 Contract read_contract_row(const sql::Statement& stmt, int first = 0);
