@@ -3,7 +3,6 @@
 #include <billrun/boleto/issue.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <thread>
 #include <filesystem>
 #include <map>
@@ -19,6 +18,7 @@
 #include <billrun/core/tax_id.hpp>
 #include <billrun/ledger/deliveries.hpp>
 #include <billrun/io/files.hpp>
+#include <billrun/io/processes.hpp>
 
 namespace billrun::boleto {
 
@@ -581,7 +581,8 @@ private:
         return store_pdfs(done);
     }
 
-    // One file per boleto, rendered on every core: each thread owns its cairo surfaces.
+    // One file per boleto, rendered on every core. By processes, not threads: cairo 1.16's
+    // shared font caches are not safe under threads drawing text (io/processes.hpp).
     Result<void> render_files(const std::vector<ledger::Boleto>& batch,
                               std::vector<std::pair<std::int64_t, std::string>>& done)
     {
@@ -592,33 +593,30 @@ private:
             slips.push_back(slip_of(b, m_config));
             paths.push_back(own_pdf_path(b, m_config));
         }
-        std::vector<std::optional<Error>> errors(batch.size());
-        std::atomic<std::size_t> next{0};
-        auto work = [&] {
-            for (std::size_t i = next++; i < slips.size(); i = next++) {
+        // A few PDFs are not worth a process.
+        constexpr std::size_t k_per_worker = 64;
+        const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+        const auto parts = static_cast<unsigned>(
+            std::clamp<std::size_t>(slips.size() / k_per_worker, 1, cores));
+        auto rendered = io::in_processes(parts, [&](unsigned part, unsigned n) -> Result<void> {
+            for (std::size_t i = part; i < slips.size(); i += n) {
                 auto doc = PdfDocument::create(paths[i]);
-                Result<void> r = doc ? (*doc)->add(slips[i]) : Result<void>(tl::unexpected(doc.error()));
-                if (r) {
-                    r = (*doc)->close();
+                if (!doc) {
+                    return tl::unexpected(doc.error());
                 }
-                if (!r) {
-                    errors[i] = r.error();
+                if (auto r = (*doc)->add(slips[i]); !r) {
+                    return r;
+                }
+                if (auto r = (*doc)->close(); !r) {
+                    return r;
                 }
             }
-        };
-        unsigned helpers = std::max(1U, std::thread::hardware_concurrency()) - 1;
-        std::vector<std::thread> threads;
-        for (unsigned t = 0; t < helpers && t + 1 < slips.size(); ++t) {
-            threads.emplace_back(work);
-        }
-        work();
-        for (auto& t : threads) {
-            t.join();
+            return {};
+        });
+        if (!rendered) {
+            return rendered;
         }
         for (std::size_t i = 0; i < batch.size(); ++i) {
-            if (errors[i]) {
-                return tl::unexpected(*errors[i]);
-            }
             done.emplace_back(batch[i].key, paths[i].string());
         }
         return {};
