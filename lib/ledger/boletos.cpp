@@ -19,6 +19,19 @@ namespace {
     "coalesce(k.auto_send, 0), " BILLRUN_PAYER_COLUMNS " "                                                     \
     "FROM invoices i JOIN customers c ON c.id = i.customer LEFT JOIN contracts k ON k.id = i.contract "
 
+// A page of rows (LIMIT `limit`), room made for all of them at once: a boleto is two dozen
+// strings, and moving them on every growth of the vector showed in the profile.
+template <typename Row, typename Read>
+std::vector<Row> read_page(sql::Statement& stmt, int limit, Read read)
+{
+    std::vector<Row> out;
+    out.reserve(static_cast<std::size_t>(std::max(limit, 0)));
+    while (stmt.step()) {
+        out.push_back(read(stmt));
+    }
+    return out;
+}
+
 BoletoCandidate read_candidate(const sql::Statement& stmt)
 {
     BoletoCandidate c;
@@ -88,11 +101,7 @@ Result<std::vector<BoletoCandidate>> boleto_candidates(Ledger& ledger, std::int6
                                       "(SELECT 1 FROM boletos b WHERE b.invoice = i.id) ORDER BY i.id LIMIT ?");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, after).bind(2, limit);
-        std::vector<BoletoCandidate> out;
-        while (stmt.step()) {
-            out.push_back(read_candidate(stmt));
-        }
-        return out;
+        return read_page<BoletoCandidate>(stmt, limit, read_candidate);
     });
 }
 
@@ -235,11 +244,7 @@ Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t reme
         auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.remessa = ? AND b.id > ? ORDER BY b.id LIMIT ?");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, remessa).bind(2, after).bind(3, limit);
-        std::vector<Boleto> out;
-        while (stmt.step()) {
-            out.push_back(read_boleto(stmt));
-        }
-        return out;
+        return read_page<Boleto>(stmt, limit, read_boleto);
     });
 }
 
@@ -258,11 +263,7 @@ Result<std::vector<Boleto>> boletos_without_pdf(Ledger& ledger, std::int64_t aft
         auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.pdf IS NULL AND b.id > ? ORDER BY b.id LIMIT ?");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, after).bind(2, limit);
-        std::vector<Boleto> out;
-        while (stmt.step()) {
-            out.push_back(read_boleto(stmt));
-        }
-        return out;
+        return read_page<Boleto>(stmt, limit, read_boleto);
     });
 }
 
@@ -280,11 +281,7 @@ Result<std::vector<Boleto>> boletos_of_run(Ledger& ledger, std::int64_t run, std
         auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.run = ? AND b.id > ? ORDER BY b.id LIMIT ?");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, run).bind(2, after).bind(3, limit);
-        std::vector<Boleto> out;
-        while (stmt.step()) {
-            out.push_back(read_boleto(stmt));
-        }
-        return out;
+        return read_page<Boleto>(stmt, limit, read_boleto);
     });
 }
 
