@@ -14,7 +14,6 @@ namespace billrun::app {
 
 namespace {
 
-constexpr int k_exit_unavailable = 69;
 
 struct CancelCommand {
     std::string invoice;
@@ -99,7 +98,7 @@ Result<int> run_cancel(AppContext& ctx, const CancelCommand& cmd)
     case nfse::CancelResult::unusable_answer:
         return 1;
     case nfse::CancelResult::unavailable:
-        return k_exit_unavailable;
+        return exit_code(ErrorCode::unavailable);
     default:
         return 0;
     }

@@ -14,7 +14,6 @@ namespace billrun::app {
 
 namespace {
 
-constexpr int k_exit_unavailable = 69;
 
 struct EmitNfseCommand {
     std::string file;
@@ -49,7 +48,7 @@ Result<int> run_emit_nfse(AppContext& ctx, const EmitNfseCommand& cmd)
     int status = summary->failures.empty() ? 0 : 1;
     if (summary->unavailable) {
         ctx.warn(fmt::format("the NFS-e service failed: {}", summary->unavailable_reason));
-        status = k_exit_unavailable;
+        status = exit_code(ErrorCode::unavailable);
     }
     auto mailed = send_queued_documents(ctx, *stage);
     if (!mailed) {

@@ -15,7 +15,6 @@ namespace billrun::app {
 
 namespace {
 
-constexpr int k_exit_unavailable = 69;
 
 std::string env_value(const std::string& name)
 {
@@ -103,15 +102,15 @@ Result<int> send_queued_documents(AppContext& ctx, Stage& stage)
     }
     if (summary->remote_failed) {
         ctx.warn("auto-send: the mail server failed; what was not sent is tried again by the next run");
-        return k_exit_unavailable;
+        return exit_code(ErrorCode::unavailable);
     }
     return c.failed > 0 ? 1 : 0;
 }
 
 int worse_exit(int a, int b)
 {
-    if (a == k_exit_unavailable || b == k_exit_unavailable) {
-        return k_exit_unavailable;
+    if (a == exit_code(ErrorCode::unavailable) || b == exit_code(ErrorCode::unavailable)) {
+        return exit_code(ErrorCode::unavailable);
     }
     return std::max(a, b);
 }
