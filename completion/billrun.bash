@@ -14,7 +14,7 @@ _billrun()
         cword=$COMP_CWORD
     fi
 
-    local commands="init import cycle approve emit-nfse issue-boleto remind reconcile cancel report show"
+    local commands="init import cycle approve emit-nfse issue-boleto remind reconcile cancel report show help"
     local globals="--ledger --config --date --dry-run --out -o --format --quiet -q --verbose -v --help -h --version"
 
     # The command word and the words after it that are not options (nor option values).
@@ -92,7 +92,11 @@ _billrun()
             fi ;;
         show)
             if ((${#args[@]} == 0)); then
-                COMPREPLY=($(compgen -W "customer service contract invoice boleto nfse" -- "$cur"))
+                COMPREPLY=($(compgen -W "customer service contract charge invoice boleto nfse remessa payment reminder run" -- "$cur"))
+            fi ;;
+        help)
+            if ((${#args[@]} == 0)); then
+                COMPREPLY=($(compgen -W "$commands billrun.yaml" -- "$cur"))
             fi ;;
         reconcile|emit-nfse|issue-boleto)
             COMPREPLY=($(compgen -f -- "$cur")) ;;

@@ -283,26 +283,30 @@ Result<std::vector<std::int64_t>> invoices_in_stream(const std::string& file, le
     }
     std::vector<std::int64_t> keys;
     for (const auto& doc : *docs) {
-        if (doc.kind != "invoice") {
+        // An invoice by its key or id; an nfse or boleto document by the invoice it names, so
+        // that `cycle | emit-nfse - | issue-boleto -` carries the cycle's invoices through.
+        const bool about_invoice = doc.kind == "nfse" || doc.kind == "boleto";
+        if (doc.kind != "invoice" && !(about_invoice && !doc.invoice.empty())) {
             continue;  // run documents and others pass through
         }
-        if (doc.key > 0) {
+        if (doc.kind == "invoice" && doc.key > 0) {
             keys.push_back(doc.key);
             continue;
         }
-        auto dash = doc.id.rfind('-');
+        const std::string& id = about_invoice ? doc.invoice : doc.id;
+        auto dash = id.rfind('-');
         std::int64_t number = 0;
         if (dash != std::string::npos) {
-            number = std::atoll(doc.id.c_str() + dash + 1);
+            number = std::atoll(id.c_str() + dash + 1);
         }
-        auto found = number > 0 ? ledger::find_invoice(ledger, doc.id.substr(0, dash), number)
+        auto found = number > 0 ? ledger::find_invoice(ledger, id.substr(0, dash), number)
                                 : Result<std::optional<ledger::Invoice>>(std::nullopt);
         if (!found) {
             return tl::unexpected(found.error());
         }
         if (!*found) {
-            return fail(ErrorCode::data_invalid, fmt::format("{}:{}: no invoice '{}' in the ledger", input->name,
-                                                             doc.line, doc.id));
+            return fail(ErrorCode::data_invalid,
+                        fmt::format("{}:{}: no invoice '{}' in the ledger", input->name, doc.line, id));
         }
         keys.push_back((*found)->key);
     }

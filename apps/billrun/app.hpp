@@ -97,9 +97,11 @@ void setup_reconcile(CLI::App& app, AppContext& ctx);
 void setup_remind(CLI::App& app, AppContext& ctx);
 void setup_cancel(CLI::App& app, AppContext& ctx);
 void setup_report(CLI::App& app, AppContext& ctx);
+void setup_help(CLI::App& app, AppContext& ctx);
 
-// The invoices a YAML document stream names (FILE or - for stdin): by key, or by id for
-// hand-written streams; other documents pass. For `cycle | emit-nfse - | issue-boleto -`.
+// The invoices a YAML document stream names (FILE or - for stdin): invoice documents by key,
+// or by id for hand-written streams; nfse and boleto documents by their `invoice`; other
+// documents pass. For `cycle | emit-nfse - | issue-boleto -`.
 Result<std::vector<std::int64_t>> invoices_in_stream(const std::string& file, ledger::Ledger& ledger);
 
 // Today's date and an ISO 8601 timestamp in a time zone (CLI layer only).

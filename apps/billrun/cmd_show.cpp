@@ -1,19 +1,19 @@
 // billrun show KIND ID: one record, whole, with its history from the event table.
 #include <fmt/format.h>
 
-#include <charconv>
-
 #include <billrun/billing/cycle.hpp>
 #include <billrun/boleto/issue.hpp>
 #include <billrun/ledger/boletos.hpp>
 #include <billrun/core/tax_id.hpp>
 #include <billrun/ledger/billing.hpp>
 #include <billrun/ledger/cancel.hpp>
+#include <billrun/ledger/lookup.hpp>
 #include <billrun/ledger/nfse.hpp>
 #include <billrun/nfse/cancel.hpp>
 #include <billrun/nfse/event.hpp>
 
 #include "app.hpp"
+#include "show_records.hpp"
 
 namespace billrun::app {
 
@@ -98,37 +98,12 @@ io::Map contract_document(const ledger::Contract& c)
             {"iss_withheld", c.iss_withheld ? io::Value(*c.iss_withheld) : io::Value()}};
 }
 
-// An invoice by its id ("A-000123") or, for drafts too, by its key ("17").
-Result<std::optional<ledger::Invoice>> find_invoice(ledger::Ledger& ledger, const std::string& id)
-{
-    auto number_at = [](std::string_view text) -> std::optional<std::int64_t> {
-        std::int64_t value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
-            return std::nullopt;
-        }
-        return value;
-    };
-    if (auto key = number_at(id)) {
-        return ledger::find_invoice_by_key(ledger, *key);
-    }
-    auto dash = id.rfind('-');
-    if (dash == std::string::npos) {
-        return std::optional<ledger::Invoice>();
-    }
-    auto number = number_at(std::string_view(id).substr(dash + 1));
-    if (!number) {
-        return std::optional<ledger::Invoice>();
-    }
-    return ledger::find_invoice(ledger, id.substr(0, dash), *number);
-}
-
 // An NFS-e by its invoice's id or key, its DPS Id or its access key.
 Result<std::optional<io::Map>> find_nfse_document(ledger::Ledger& ledger, std::string& id)
 {
     auto row = ledger::find_nfse(ledger, id);
     if (row && !*row) {
-        auto invoice = find_invoice(ledger, id);
+        auto invoice = ledger::find_invoice_by_reference(ledger, id);
         if (!invoice) {
             return tl::unexpected(invoice.error());
         }
@@ -171,7 +146,7 @@ Result<std::optional<io::Map>> find_document(ledger::Ledger& ledger, const std::
         return std::optional<io::Map>(boleto::boleto_document(**found));
     }
     if (kind == "invoice") {
-        auto found = find_invoice(ledger, id);
+        auto found = ledger::find_invoice_by_reference(ledger, id);
         if (!found) {
             return tl::unexpected(found.error());
         }
@@ -202,6 +177,35 @@ Result<std::optional<io::Map>> find_document(ledger::Ledger& ledger, const std::
     return *found ? std::optional<io::Map>(contract_document(**found)) : std::nullopt;
 }
 
+constexpr std::string_view k_kinds =
+    "customer, service, contract, charge, invoice, boleto, nfse, remessa, payment, reminder or run";
+
+// The record with its history: master data, invoices, boletos and NFS-e here, the rest in
+// show_records.
+Result<std::optional<io::Map>> find_shown(ledger::Ledger& ledger, const std::string& kind, const std::string& id)
+{
+    if (is_record_kind(kind)) {
+        return show_record(ledger, kind, id);
+    }
+    std::string event_id = id;
+    auto doc = find_document(ledger, kind, event_id);
+    if (!doc || !*doc) {
+        return doc;
+    }
+    auto events = ledger::events_for(ledger, kind == "nfse" ? "invoice" : kind, event_id);
+    if (!events) {
+        return tl::unexpected(events.error());
+    }
+    io::List history;
+    for (const auto& e : *events) {
+        if (kind != "nfse" || nfse_action(e.action)) {
+            history.emplace_back(history_entry(e));
+        }
+    }
+    (*doc)->emplace_back("history", std::move(history));
+    return doc;
+}
+
 Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
 {
     std::string kind = cmd.kind;
@@ -209,10 +213,8 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
         kind.pop_back();
     }
     if (kind != "customer" && kind != "service" && kind != "contract" && kind != "invoice" && kind != "boleto" &&
-        kind != "nfse") {
-        return fail(ErrorCode::usage,
-                    fmt::format("cannot show '{}': expected customer, service, contract, invoice, boleto or nfse",
-                                cmd.kind));
+        kind != "nfse" && !is_record_kind(kind)) {
+        return fail(ErrorCode::usage, fmt::format("cannot show '{}': expected {}", cmd.kind, k_kinds));
     }
     auto format = ctx.format(io::Format::yaml);
     if (!format) {
@@ -222,30 +224,13 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
     if (!ledger) {
         return tl::unexpected(ledger.error());
     }
-    std::string event_id = cmd.id;
-    auto doc = find_document(**ledger, kind, event_id);
+    auto doc = find_shown(**ledger, kind, cmd.id);
     if (!doc) {
         return tl::unexpected(doc.error());
     }
     if (!*doc) {
         return fail(ErrorCode::data_invalid, fmt::format("no {} with id '{}' in {}", kind, cmd.id, ctx.ledger_path()));
     }
-    auto events = ledger::events_for(**ledger, kind == "nfse" ? "invoice" : kind, event_id);
-    if (!events) {
-        return tl::unexpected(events.error());
-    }
-    io::List history;
-    for (const auto& e : *events) {
-        if (kind == "nfse" && !nfse_action(e.action)) {
-            continue;
-        }
-        io::Map entry{{"at", e.at}, {"run", e.run}, {"command", e.command}, {"action", e.action}};
-        if (!e.detail.empty()) {
-            entry.emplace_back("detail", e.detail);
-        }
-        history.emplace_back(std::move(entry));
-    }
-    (*doc)->emplace_back("history", std::move(history));
     auto out = ctx.out();
     if (!out) {
         return tl::unexpected(out.error());
@@ -259,9 +244,15 @@ Result<int> run_show(AppContext& ctx, const ShowCommand& cmd)
 void setup_show(CLI::App& app, AppContext& ctx)
 {
     auto cmd = std::make_shared<ShowCommand>();
-    auto* sub = app.add_subcommand("show", "Show one customer, service, contract, invoice, boleto or nfse, whole, with its history");
-    sub->add_option("KIND", cmd->kind, "customer | service | contract | invoice | boleto | nfse")->required();
-    sub->add_option("ID", cmd->id, "The record's id (an invoice or boleto: A-000123, or its key; a boleto also by nosso numero; an nfse also by DPS Id or access key)")->required();
+    auto* sub = app.add_subcommand("show", "Show one record of the ledger, whole, with its history");
+    sub->add_option("KIND", cmd->kind,
+                    "customer | service | contract | charge | invoice | boleto | nfse | remessa | payment | reminder | run")
+        ->required();
+    sub->add_option("ID", cmd->id,
+                    "The record's id (an invoice or boleto: A-000123, or its key; a boleto also by nosso numero; an nfse "
+                    "also by DPS Id or access key; a payment, reminder, remessa or run: its key; a reminder also "
+                    "INVOICE:STEP, a remessa ACCOUNT:SEQUENCE)")
+        ->required();
     sub->callback([&ctx, cmd] { ctx.action = [&ctx, cmd] { return run_show(ctx, *cmd); }; });
 }
 

@@ -48,6 +48,7 @@ int main(int argc, char** argv)
     billrun::app::setup_cancel(app, ctx);
     billrun::app::setup_report(app, ctx);
     billrun::app::setup_show(app, ctx);
+    billrun::app::setup_help(app, ctx);
     for (auto* sub : app.get_subcommands({})) {
         sub->fallthrough();
     }

@@ -44,7 +44,7 @@ Result<std::vector<DocumentRef>> scan_documents(Input& input)
             if (auto r = close(); !r) {
                 return tl::unexpected(r.error());
             }
-            docs.push_back(DocumentRef{number + 1, {}, {}, 0});
+            docs.push_back(DocumentRef{number + 1, {}, {}, 0, {}});
             open = true;
             continue;
         }
@@ -52,7 +52,7 @@ Result<std::vector<DocumentRef>> scan_documents(Input& input)
             continue;
         }
         if (!open) {
-            docs.push_back(DocumentRef{number, {}, {}, 0});
+            docs.push_back(DocumentRef{number, {}, {}, 0, {}});
             open = true;
         }
         auto colon = line.find(':');
@@ -67,6 +67,8 @@ Result<std::vector<DocumentRef>> scan_documents(Input& input)
             doc.kind = value;
         } else if (field == "id") {
             doc.id = value == "null" ? std::string() : value;
+        } else if (field == "invoice") {
+            doc.invoice = value == "null" ? std::string() : value;
         } else if (field == "key") {
             auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), doc.key);
             if (ec != std::errc() || end != value.data() + value.size()) {

@@ -6,7 +6,6 @@
 #include <billrun/nfse/cancel.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <filesystem>
 #include <functional>
 
@@ -14,6 +13,7 @@
 
 #include <billrun/io/files.hpp>
 #include <billrun/ledger/billing.hpp>
+#include <billrun/ledger/lookup.hpp>
 #include <billrun/nfse/dps.hpp>
 #include <billrun/nfse/emit.hpp>
 #include <billrun/nfse/event.hpp>
@@ -33,30 +33,6 @@ constexpr int k_event_sequence = 1;      // numSeqEvento of the one cancellation
 bool digits(std::string_view s)
 {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::optional<std::int64_t> whole_number(std::string_view text)
-{
-    std::int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value <= 0) {
-        return std::nullopt;
-    }
-    return value;
-}
-
-// An invoice by its id ("A-000123", "A-123") or its key ("17").
-Result<std::optional<ledger::Invoice>> find_invoice(ledger::Ledger& ledger, const std::string& id)
-{
-    if (auto key = whole_number(id)) {
-        return ledger::find_invoice_by_key(ledger, *key);
-    }
-    auto dash = id.rfind('-');
-    auto number = dash == std::string::npos ? std::nullopt : whole_number(std::string_view(id).substr(dash + 1));
-    if (!number) {
-        return std::optional<ledger::Invoice>();
-    }
-    return ledger::find_invoice(ledger, id.substr(0, dash), *number);
 }
 
 class Canceller {
@@ -114,7 +90,7 @@ private:
     // The invoice, its NFS-e and its event as they are; refusals before anything changes.
     Result<void> check_invoice()
     {
-        auto found = find_invoice(m_ledger, m_options.invoice);
+        auto found = ledger::find_invoice_by_reference(m_ledger, m_options.invoice);
         if (!found) {
             return tl::unexpected(found.error());
         }

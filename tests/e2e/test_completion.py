@@ -37,6 +37,8 @@ def commands_report_names_and_values():
     assert complete("billrun report runs --status d") == ["dry-run"]
     assert complete("billrun import ") == ["charges", "contracts", "customers", "payments", "services"]
     assert complete("billrun show i") == ["invoice"]
+    assert complete("billrun help re") == ["reconcile", "remind", "report"]
+    assert complete("billrun help bill") == ["billrun.yaml"]
     assert complete("billrun cancel A-000001 --code ") == ["1", "2", "9"]
     assert "clientes.csv" in complete("billrun import customers cl")
 

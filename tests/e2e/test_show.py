@@ -1,5 +1,6 @@
-"""billrun show KIND ID: one customer, service or contract, whole, with its history, as YAML,
-JSON or a table, on stdout or in --out FILE."""
+"""billrun show KIND ID: one record of the ledger (customer, service, contract, run, payment,
+reminder, charge, remessa...), whole, with its history, as YAML, JSON or a table, on stdout or
+in --out FILE."""
 import json
 
 import yaml
@@ -75,7 +76,7 @@ def unknown_id_or_kind():
         # An id of another kind is not found either.
         assert ws.run("show", "contract", "C001").code == 65
         r = ws.run("show", "widget", "C001")
-        assert r.code == 64 and "widget" in r.stderr, r
+        assert r.code == 64 and "widget" in r.stderr and "reminder" in r.stderr, r
         assert ws.run("show", "customer").code == 64
 
 
@@ -126,6 +127,87 @@ def show_changes_nothing():
         before = ws.dump()
         for args in (("customer", "C001"), ("service", "SUP"), ("contract", "K001"), ("contract", "NOPE")):
             ws.run("show", *args)
+        assert ws.dump() == before
+
+
+def billed_workspace():
+    """The examples billed, boletos issued, the bank's retorno reconciled, reminders sent."""
+    ws = examples_workspace()
+    for args in (("import", "charges", EXAMPLES / "avulsos.csv"), ("cycle", "--date", "2026-11-23"),
+                 ("issue-boleto", "--date", "2026-11-23", "--no-pdf"),
+                 ("reconcile", EXAMPLES / "retorno-bb.ret", "--date", "2026-12-05"),
+                 ("remind", "--date", "2026-12-20")):
+        r = ws.run(*args)
+        assert r.code == 0, (args, r)
+    return ws
+
+
+@test
+def show_runs_payments_reminders_charges_and_remessas():
+    with billed_workspace() as ws:
+        r = ws.run("show", "run", "1")
+        assert r.code == 0 and r.stderr == "", r
+        [run] = r.docs()
+        assert run["kind"] == "run" and run["id"] == 1 and run["command"] == "import customers"
+        assert run["status"] == "ok" and run["finished"] and run["counts"]["created"] == 8, run
+        assert run["events"] == [{"entity": "customer", "action": "created", "count": 8, "first": "C001"}], run
+        [(cycle_id,)] = ws.query("SELECT id FROM runs WHERE command = 'cycle'")
+        [cycle] = ws.run("show", "runs", cycle_id).docs()
+        invoices = ws.query("SELECT count(*) FROM invoices")[0][0]
+        assert cycle["business_date"] == "2026-11-23" and cycle["counts"]["invoices"] == invoices, cycle
+        assert {(e["entity"], e["action"]) for e in cycle["events"]} >= {("invoice", "issued")}, cycle
+
+        # A payment by its key and by its bank record's identity, with the event that applied it.
+        [(key, source_key)] = ws.query(
+            "SELECT p.id, p.source_key FROM payments p JOIN invoices i ON i.id = p.invoice "
+            "WHERE i.series = 'A' AND i.number = 1")
+        r = ws.run("show", "payment", key)
+        assert r.code == 0, r
+        [payment] = r.docs()
+        assert payment["kind"] == "payment" and payment["key"] == key and payment["invoice"] == "A-000001"
+        assert payment["status"] == "applied" and payment["source"].endswith("retorno-bb.ret"), payment
+        [(amount, date)] = ws.query("SELECT amount, date FROM payments WHERE id = ?", key)
+        assert payment["amount"] == f"{amount // 100}.{amount % 100:02d}" and payment["date"] == date, payment
+        [applied] = payment["history"]
+        assert applied["action"] in ("paid", "partly-paid") and applied["detail"].startswith(f"payment {key} of "), payment
+        assert applied["command"] == "reconcile"
+        assert ws.run("show", "payment", source_key).docs() == [payment]
+
+        # A reminder by its key and as INVOICE:STEP.
+        [(key, invoice, step, status)] = ws.query(
+            "SELECT r.id, i.series || '-' || printf('%06d', i.number), r.step, r.status FROM reminders r "
+            "JOIN invoices i ON i.id = r.invoice WHERE r.status = 'sent' ORDER BY r.id LIMIT 1")
+        [reminder] = ws.run("show", "reminder", key).docs()
+        assert reminder["invoice"] == invoice and reminder["step"] == step and reminder["status"] == status, reminder
+        assert reminder["business_date"] == "2026-12-20" and reminder["message"].startswith("out/"), reminder
+        assert [h["action"] for h in reminder["history"]] == ["reminded"], reminder
+        assert reminder["history"][0]["detail"].startswith(f"step {step} ("), reminder
+        assert ws.run("show", "reminder", f"{invoice}:{step}").docs() == [reminder]
+
+        # A charge, billed on an invoice.
+        [(charge_id, billed)] = ws.query(
+            "SELECT c.id, i.series || '-' || printf('%06d', i.number) FROM charges c JOIN invoices i ON i.id = c.invoice "
+            "WHERE c.contract IS NULL")
+        [charge] = ws.run("show", "charge", charge_id).docs()
+        assert charge["customer"] == "C002" and charge["contract"] is None and charge["price"] == "450.00", charge
+        assert charge["invoice"] == billed and charge["date"] == "2026-11-05", charge
+        assert [h["action"] for h in charge["history"]] == ["created"], charge
+
+        # The remessa, by key and as ACCOUNT:SEQUENCE.
+        [remessa] = ws.run("show", "remessa", "1").docs()
+        boletos = ws.query("SELECT count(*) FROM boletos")[0][0]
+        assert remessa["account"] == "main" and remessa["sequence"] == 1 and remessa["layout"] == "cnab240", remessa
+        assert remessa["titles"] == boletos and remessa["status"] == "written", remessa
+        assert [h["action"] for h in remessa["history"]] == ["created", "written"], remessa
+        assert ws.run("show", "remessa", "main:1").docs() == [remessa]
+
+        # Unknown ids of these kinds: exit 65, naming the id; nothing changed.
+        before = ws.dump()
+        for kind, bad in (("run", "999"), ("run", "x"), ("payment", "999"), ("reminder", "999"),
+                          ("reminder", f"{invoice}:77"), ("reminder", "A-999999:1"), ("charge", "NOPE"),
+                          ("remessa", "main:9"), ("remessa", "9")):
+            r = ws.run("show", kind, bad)
+            assert r.code == 65 and r.stdout == "" and f"'{bad}'" in r.stderr and kind in r.stderr, (kind, bad, r)
         assert ws.dump() == before
 
 

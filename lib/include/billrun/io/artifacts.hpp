@@ -16,9 +16,10 @@ struct DocumentRef {
     std::string kind;
     std::string id;         // top-level `id:` (unquoted), may be empty
     std::int64_t key = 0;   // top-level `key:`, 0 when absent
+    std::string invoice;    // top-level `invoice:` (an nfse or boleto names its invoice), may be empty
 };
 
-// Every document of the stream with its kind, id and key. A document without `kind:` or a
+// Every document of the stream with its kind, id, key and invoice. A document without `kind:` or a
 // stream that is not a YAML artifact stream: data_invalid naming the file and line.
 Result<std::vector<DocumentRef>> scan_documents(Input& input);
 
