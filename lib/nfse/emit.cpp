@@ -732,14 +732,25 @@ private:
         if (auto w = io::write_file_atomic(path, answer.nfse_xml, 0644); !w) {
             return w;
         }
-        ++m_summary.authorized;
-        m_ctx.progress("NFS-e authorized", m_summary.authorized, 0);
         return in_transaction([&]() -> Result<void> {
-            if (auto r = ledger::record_nfse_authorized(m_ledger, m_run, row.key, answer.access_key, *number,
-                                                        answer.nfse_xml, path.string(), how);
-                !r) {
-                return r;
+            auto recorded = ledger::record_nfse_authorized(m_ledger, m_run, row.key, answer.access_key, *number,
+                                                           answer.nfse_xml, path.string(), how);
+            if (!recorded) {
+                return tl::unexpected(recorded.error());
             }
+            if (*recorded == ledger::Authorization::after_cancel) {
+                fail_invoice(row.invoice_id, "authorized-after-cancel",
+                             fmt::format("the invoice was cancelled while its DPS was on its way, and the authority "
+                                         "authorized it anyway (NFS-e {}, key {}): run billrun cancel {} to send "
+                                         "its cancellation event",
+                                         *number, answer.access_key, row.invoice_id));
+                return {};
+            }
+            if (*recorded == ledger::Authorization::unchanged) {
+                return {};  // another run recorded it meanwhile
+            }
+            ++m_summary.authorized;
+            m_ctx.progress("NFS-e authorized", m_summary.authorized, 0);
             // Auto-send: the customer gets the authorized NFS-e by e-mail, once.
             auto queued = ledger::queue_delivery(m_ledger, m_run, row.invoice, "nfse");
             return queued ? Result<void>() : Result<void>(tl::unexpected(queued.error()));
@@ -826,7 +837,7 @@ io::Map nfse_document(const ledger::NfseRecord& r, bool dry_run)
                 {"dps_number", r.dps_number},
                 {"status", status},
                 {"xml", r.xml_path.empty() || dry_run ? io::Value() : io::Value(r.xml_path)}};
-    if (r.status == "authorized" || r.status == "cancelled") {
+    if (r.status == "authorized" || r.status == "cancelled" || r.status == "authorized-after-cancel") {
         doc.emplace_back("access_key", r.access_key);
         doc.emplace_back("number", r.number);
         doc.emplace_back("authorized_xml", r.authorized_path);

@@ -75,7 +75,9 @@ def packed(xml_bytes):
 
 class Sefin:
     """The mock. `script` holds what to do with the next POSTs, one word each: "ok",
-    "reject", "503", "500", "429", "hang" (accept, then answer too late). Empty: "ok"."""
+    "reject", "503", "500", "429", "hang" (accept, then answer too late), "late" (wait
+    `hang_seconds` before accepting, so that GET /dps finds nothing meanwhile, then accept
+    and answer). Empty: "ok"."""
 
     def __init__(self, certs, rogue=False, hang_seconds=4):
         self.certs = certs
@@ -211,6 +213,9 @@ class Sefin:
         with self.lock:
             self.posts.append((dps_id, signed))
             action = self.script.pop(0) if self.script else "ok"
+        if action == "late":
+            time.sleep(self.hang_seconds)
+        with self.lock:
             if action in ("503", "500", "429"):
                 return int(action), {"erros": [{"Codigo": "E999", "Descricao": "Erro não catalogado"}]}, 0
             if action == "reject":
