@@ -147,7 +147,9 @@ Result<std::vector<NfseRecord>> nfse_to_send(Ledger& ledger, std::int64_t after,
 {
     return guard([&] {
         auto& stmt = ledger.statement(BILLRUN_NFSE_COLUMNS
-                                      ", n.signed_xml " BILLRUN_NFSE_FROM "WHERE n.status = 'signed' AND n.id > ? ORDER BY n.id LIMIT ?");
+                                      ", n.signed_xml " BILLRUN_NFSE_FROM
+                                      "WHERE n.status = 'signed' AND n.standard = 'nacional' AND n.id > ? "
+                                      "ORDER BY n.id LIMIT ?");
         stmt.bind(1, after).bind(2, limit);
         return read_all(stmt, true);
     });

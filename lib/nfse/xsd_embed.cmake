@@ -1,11 +1,11 @@
-# Compiles the official NFS-e schemas (schemas/nfse/nacional-v1.01/*.xsd) into billrun_lib,
-# so the binary validates DPS files without data files installed beside it. Included from
-# lib/CMakeLists.txt after billrun_lib is defined.
-file(GLOB BILLRUN_NFSE_XSD CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/schemas/nfse/nacional-v1.01/*.xsd)
+# Compiles the official NFS-e schemas (schemas/nfse/<folder>/*.xsd: the national layouts 1.00
+# and 1.01, ABRASF 2.04) into billrun_lib, so the binary validates without data files
+# installed beside it. Included from lib/CMakeLists.txt after billrun_lib is defined.
+file(GLOB BILLRUN_NFSE_XSD CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/schemas/nfse/*/*.xsd)
 set(BILLRUN_NFSE_XSD_CPP ${CMAKE_CURRENT_BINARY_DIR}/nfse_xsd_data.cpp)
 add_custom_command(
   OUTPUT ${BILLRUN_NFSE_XSD_CPP}
-  COMMAND ${CMAKE_COMMAND} -DOUT=${BILLRUN_NFSE_XSD_CPP} -DDIR=${PROJECT_SOURCE_DIR}/schemas/nfse/nacional-v1.01
+  COMMAND ${CMAKE_COMMAND} -DOUT=${BILLRUN_NFSE_XSD_CPP} -DDIR=${PROJECT_SOURCE_DIR}/schemas/nfse
           -P ${CMAKE_CURRENT_LIST_DIR}/xsd_generate.cmake
   DEPENDS ${BILLRUN_NFSE_XSD} ${CMAKE_CURRENT_LIST_DIR}/xsd_generate.cmake
   COMMENT "Embedding the NFS-e XSD files")

@@ -48,7 +48,8 @@ Result<std::optional<std::int64_t>> insert_nfse(Ledger& ledger, std::int64_t run
 
 // Rows to build and sign: pending or rejected, key > after, in key order (no XML loaded).
 Result<std::vector<NfseRecord>> nfse_to_sign(Ledger& ledger, std::int64_t after, int limit);
-// Rows signed and not yet answered, key > after, with their signed bytes.
+// National rows signed and not yet answered, key > after, with their signed bytes (ABRASF
+// lotes are never sent by billrun).
 Result<std::vector<NfseRecord>> nfse_to_send(Ledger& ledger, std::int64_t after, int limit);
 // The NFS-e of an invoice (signed bytes included), if any.
 Result<std::optional<NfseRecord>> nfse_of_invoice(Ledger& ledger, std::int64_t invoice);
