@@ -33,7 +33,8 @@ invoicing:                              # how invoices are made
     minimum: "10.00"                    # a withholding below this amount is not withheld
 
 nfse:                                   # the electronic service invoice (NFS-e)
-  standard: nacional                    # nacional | abrasf
+  standard: nacional                    # nacional | abrasf (ABRASF 2.04 lotes, signed offline)
+  layout: "1.01"                        # national DPS layout: "1.01" | "1.00"
   environment: test                     # test (produção restrita) | production
   endpoint: ""                          # base URL; empty = offline (sign only)
   certificate: certs/a1.pfx             # PKCS#12 (A1) certificate

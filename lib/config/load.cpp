@@ -142,6 +142,7 @@ void Loader::nfse(const Item& item, Nfse& out)
 {
     fields(item, {
         {"standard", one_of(out.standard, {"nacional", "abrasf"})},
+        {"layout", one_of(out.layout, {"1.01", "1.00"})},
         {"environment", one_of(out.environment, {"test", "production"})},
         {"endpoint", url(out.endpoint, {"https", "http"})},
         {"certificate", path(out.certificate)},

@@ -147,7 +147,9 @@ Result<std::vector<NfseRecord>> nfse_to_send(Ledger& ledger, std::int64_t after,
 {
     return guard([&] {
         auto& stmt = ledger.statement(BILLRUN_NFSE_COLUMNS
-                                      ", n.signed_xml " BILLRUN_NFSE_FROM "WHERE n.status = 'signed' AND n.id > ? ORDER BY n.id LIMIT ?");
+                                      ", n.signed_xml " BILLRUN_NFSE_FROM
+                                      "WHERE n.status = 'signed' AND n.standard = 'nacional' AND n.id > ? "
+                                      "ORDER BY n.id LIMIT ?");
         stmt.bind(1, after).bind(2, limit);
         return read_all(stmt, true);
     });
@@ -231,18 +233,39 @@ Result<bool> record_nfse_attempt(Ledger& ledger, std::int64_t run, std::int64_t 
     });
 }
 
-Result<void> record_nfse_authorized(Ledger& ledger, std::int64_t run, std::int64_t key, std::string_view access_key,
-                                    std::string_view number, std::string_view xml, std::string_view path,
-                                    std::string_view how)
+Result<Authorization> record_nfse_authorized(Ledger& ledger, std::int64_t run, std::int64_t key,
+                                             std::string_view access_key, std::string_view number,
+                                             std::string_view xml, std::string_view path, std::string_view how)
 {
     return guard([&] {
+        auto bind = [&](sql::Statement& stmt) {
+            stmt.bind(1, access_key).bind(2, number);
+            stmt.bind_blob(3, xml);
+            stmt.bind(4, path).bind(5, run).bind(6, key).run();
+            return sqlite3_changes(ledger.db()) > 0;
+        };
         auto& stmt = ledger.statement(
             "UPDATE nfse SET status = 'authorized', access_key = ?, nfse_number = ?, authorized_xml = ?, "
-            "authorized_path = ?, error_code = NULL, error_message = NULL, last_run = ? WHERE id = ?");
-        stmt.bind(1, access_key).bind(2, number);
-        stmt.bind_blob(3, xml);
-        stmt.bind(4, path).bind(5, run).bind(6, key).run();
-        event(ledger, run, key, "nfse-authorized", fmt::format("{} number {} ({})", access_key, number, how));
+            "authorized_path = ?, error_code = NULL, error_message = NULL, last_run = ? WHERE id = ? AND "
+            "status = 'signed'");
+        if (bind(stmt)) {
+            event(ledger, run, key, "nfse-authorized", fmt::format("{} number {} ({})", access_key, number, how));
+            return Authorization::recorded;
+        }
+        // Cancelled while its DPS was on its way: the NFS-e exists at the authority and needs
+        // its cancellation event; the invoice stays cancelled.
+        auto& late = ledger.statement(
+            "UPDATE nfse SET status = 'authorized-after-cancel', access_key = ?, nfse_number = ?, "
+            "authorized_xml = ?, authorized_path = ?, error_code = 'authorized-after-cancel', error_message = "
+            "'the invoice was cancelled while its DPS was on its way; the authority authorized it anyway: "
+            "billrun cancel sends its cancellation event', last_run = ? WHERE id = ? AND status = 'cancelled' "
+            "AND access_key IS NULL");
+        if (bind(late)) {
+            event(ledger, run, key, "nfse-authorized-after-cancel",
+                  fmt::format("{} number {} ({})", access_key, number, how));
+            return Authorization::after_cancel;
+        }
+        return Authorization::unchanged;
     });
 }
 
@@ -288,7 +311,8 @@ Result<bool> record_nfse_cancelled(Ledger& ledger, std::int64_t run, std::int64_
 {
     return guard([&] {
         auto& stmt = ledger.statement(
-            "UPDATE nfse SET status = 'cancelled', last_run = ? WHERE id = ? AND status = 'authorized'");
+            "UPDATE nfse SET status = 'cancelled', error_code = NULL, error_message = NULL, last_run = ? WHERE "
+            "id = ? AND status IN ('authorized', 'authorized-after-cancel')");
         stmt.bind(1, run).bind(2, key).run();
         if (sqlite3_changes(ledger.db()) == 0) {
             return false;

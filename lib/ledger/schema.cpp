@@ -394,7 +394,69 @@ CREATE TABLE nfse_events (
 );
 )sql";
 
-constexpr std::array<std::string_view, 8> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5, k_v6, k_v7, k_v8};
+// v9: an NFS-e the authority authorized after its invoice was cancelled (billrun cancel ran
+// while emit-nfse was waiting for the answer) is 'authorized-after-cancel', never 'authorized'
+// again: the trigger refuses any path that would make an NFS-e of a cancelled invoice
+// authorized. SQLite cannot widen a CHECK in place: nfse is rebuilt, and nfse_events (the one
+// table referring to it) with it, so the foreign key follows the renamed table.
+constexpr std::string_view k_v9 = R"sql(
+CREATE TABLE nfse_v9 (
+    id INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL UNIQUE REFERENCES invoices(id),  -- one DPS (or RPS) per invoice, ever
+    standard TEXT NOT NULL,                -- nacional | abrasf
+    dps_series TEXT NOT NULL,
+    dps_number INTEGER NOT NULL,
+    dps_id TEXT NOT NULL UNIQUE,           -- DPS Id, or the RPS Id with abrasf
+    status TEXT NOT NULL CHECK (status IN ('pending', 'signed', 'authorized', 'rejected', 'cancelled',
+                                           'authorized-after-cancel')),
+    signed_xml BLOB,                       -- the signed DPS (or lote), byte for byte as written and sent
+    xml_path TEXT,
+    access_key TEXT UNIQUE,                -- chave de acesso (50 digits)
+    nfse_number TEXT,
+    authorized_xml BLOB,                   -- the NFS-e as the authority returned it
+    authorized_path TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,   -- transmissions tried
+    run INTEGER NOT NULL,                  -- the run that allocated it
+    last_run INTEGER NOT NULL,             -- the last run that acted on it
+    UNIQUE (dps_series, dps_number)        -- a DPS number is never reused
+);
+INSERT INTO nfse_v9 SELECT * FROM nfse;
+CREATE TABLE nfse_events_v9 (
+    id INTEGER PRIMARY KEY,
+    nfse INTEGER NOT NULL REFERENCES nfse_v9(id),
+    type TEXT NOT NULL,                    -- tipoEvento: 101101 cancelamento
+    sequence INTEGER NOT NULL DEFAULT 1,   -- numSeqEvento
+    request_id TEXT NOT NULL UNIQUE,       -- infPedReg Id: PRE + chave + tipoEvento
+    status TEXT NOT NULL CHECK (status IN ('signed', 'registered', 'rejected')),
+    code INTEGER NOT NULL,                 -- cMotivo
+    reason TEXT NOT NULL,                  -- xMotivo
+    signed_xml BLOB NOT NULL,              -- the signed request, byte for byte as written and sent
+    xml_path TEXT NOT NULL,
+    event_xml BLOB,                        -- the event as the authority returned it
+    event_path TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    run INTEGER NOT NULL,
+    last_run INTEGER NOT NULL,
+    UNIQUE (nfse, type)                    -- each event of an NFS-e once
+);
+INSERT INTO nfse_events_v9 SELECT * FROM nfse_events;
+DROP TABLE nfse_events;
+DROP TABLE nfse;
+ALTER TABLE nfse_v9 RENAME TO nfse;
+ALTER TABLE nfse_events_v9 RENAME TO nfse_events;
+CREATE INDEX nfse_open ON nfse(status) WHERE status IN ('pending', 'signed', 'rejected');
+CREATE INDEX nfse_by_last_run ON nfse(last_run);
+CREATE TRIGGER nfse_no_authorization_after_cancel BEFORE UPDATE OF status ON nfse
+WHEN NEW.status = 'authorized' AND OLD.status <> 'authorized'
+     AND EXISTS (SELECT 1 FROM invoices WHERE id = NEW.invoice AND status = 'cancelled')
+BEGIN SELECT RAISE(ABORT, 'the NFS-e of a cancelled invoice cannot become authorized'); END;
+)sql";
+
+constexpr std::array<std::string_view, 9> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5, k_v6, k_v7, k_v8, k_v9};
 
 }  // namespace
 

@@ -111,7 +111,12 @@ private:
             return r;
         }
         if (inv.status == "cancelled") {
-            m_out.result = CancelResult::already_cancelled;
+            // An NFS-e the authority authorized after the invoice was cancelled still needs
+            // its cancellation event; anything else is done.
+            m_invoice_cancelled = true;
+            if (!authorized_after_cancel()) {
+                m_out.result = CancelResult::already_cancelled;
+            }
             return {};
         }
         auto paid = ledger::invoice_has_payments(m_ledger, inv.key);
@@ -151,14 +156,21 @@ private:
         return {};
     }
 
+    bool authorized_after_cancel() const
+    {
+        return m_out.nfse && m_out.nfse->status == "authorized-after-cancel";
+    }
+
+    // An NFS-e the authority holds: authorized (before or after the invoice was cancelled).
+    bool authorized() const
+    {
+        return m_out.nfse && (m_out.nfse->status == "authorized" || authorized_after_cancel());
+    }
+
     // An NFS-e the authority may hold: authorized, or a DPS sent without a recorded answer.
     bool needs_authority() const
     {
-        if (!m_out.nfse) {
-            return false;
-        }
-        const auto& n = *m_out.nfse;
-        return n.status == "authorized" || (n.status == "signed" && n.attempts > 0);
+        return authorized() || (m_out.nfse && m_out.nfse->status == "signed" && m_out.nfse->attempts > 0);
     }
 
     Result<void> load_tools()
@@ -276,7 +288,7 @@ private:
                 return r;
             }
         }
-        if (m_out.nfse && m_out.nfse->status == "authorized") {
+        if (authorized()) {
             return cancel_by_event();
         }
         return cancel_here();
@@ -312,6 +324,10 @@ private:
 
     Result<void> cancel_records()
     {
+        if (m_invoice_cancelled) {
+            m_out.result = CancelResult::cancelled;  // by an earlier run: only the NFS-e was left
+            return {};
+        }
         auto effects = ledger::cancel_invoice_records(m_ledger, m_run, m_out.invoice, detail());
         if (!effects) {
             return tl::unexpected(effects.error());
@@ -361,11 +377,12 @@ private:
             return w;
         }
         return in_transaction([&]() -> Result<void> {
-            if (auto r = ledger::record_nfse_authorized(m_ledger, m_run, row.key, found->access_key, *number,
-                                                        nfse->nfse_xml, path.string(),
-                                                        "sent without an answer, found by its DPS Id");
-                !r) {
-                return r;
+            // Unchanged when emit-nfse recorded it meanwhile: the reload shows it authorized.
+            auto r = ledger::record_nfse_authorized(m_ledger, m_run, row.key, found->access_key, *number,
+                                                    nfse->nfse_xml, path.string(),
+                                                    "sent without an answer, found by its DPS Id");
+            if (!r) {
+                return tl::unexpected(r.error());
             }
             return reload();
         });
@@ -578,6 +595,7 @@ private:
     std::int64_t m_run = 0;
     int m_signed = 0;
     int m_registered = 0;
+    bool m_invoice_cancelled = false;  // before this run (its NFS-e authorized after that)
     CancelOutcome m_out;
 };
 
@@ -615,7 +633,7 @@ io::Map nfse_full_document(const ledger::NfseRecord& record, const std::optional
     if (!e.error_code.empty() && e.status != "registered") {
         io::Map error{{"code", e.error_code}, {"message", e.error_message}};
         cancellation.emplace_back("error", error);
-        if (record.status == "authorized") {
+        if (record.status == "authorized" || record.status == "authorized-after-cancel") {
             std::erase_if(doc, [](const auto& kv) { return kv.first == "error"; });
             doc.emplace_back("error", std::move(error));
         }

@@ -1,4 +1,4 @@
-// The national DPS, layout 1.01: the Id, the pure helpers, and the XML built with libxml2.
+// The national DPS, layouts 1.01 and 1.00: the Id, the pure helpers, and the XML built with libxml2.
 #include <billrun/nfse/dps.hpp>
 
 #include <cctype>
@@ -239,7 +239,7 @@ std::string dps_text(std::string_view text, std::size_t max_chars)
 std::string build_dps(const Dps& d)
 {
     Builder b("DPS");
-    xmlNewProp(b.root(), BAD_CAST "versao", BAD_CAST "1.01");
+    xmlNewProp(b.root(), BAD_CAST "versao", BAD_CAST d.layout.c_str());
     xmlNodePtr inf = b.group(b.root(), "infDPS");
     auto id = dps_id(d.city_code, d.provider.tax_id, d.series, d.number);
     // An Id that cannot be formed is written as far as it goes: the schema names the fault.

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <span>
 #include <thread>
 
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <billrun/io/files.hpp>
 #include <billrun/ledger/billing.hpp>
 #include <billrun/ledger/deliveries.hpp>
+#include <billrun/nfse/abrasf.hpp>
 #include <billrun/nfse/dps.hpp>
 #include <billrun/nfse/sefin.hpp>
 #include <billrun/nfse/sign.hpp>
@@ -62,10 +64,21 @@ std::string br_date(Date d)
     return fmt::format("{:02}/{:02}/{:04}", d.day(), d.month(), d.year());
 }
 
-// A job of the signing pass: the row, the DPS to build (or why there is none), the result.
+// What is signed, in order: the DPS's infDPS; with ABRASF the RPS first, then the lote that
+// holds it (and its signature).
+std::span<const char* const> signed_elements(bool abrasf)
+{
+    static constexpr const char* k_abrasf[] = {"InfDeclaracaoPrestacaoServico", "LoteRps"};
+    static constexpr const char* k_dps[] = {"infDPS"};
+    return abrasf ? std::span<const char* const>(k_abrasf) : std::span<const char* const>(k_dps);
+}
+
+// A job of the signing pass: the row, the DPS or the ABRASF RPS to build (or why there is
+// none), the result.
 struct Job {
     ledger::NfseRecord row;
     std::optional<Dps> dps;
+    std::optional<Rps> rps;
     std::string error_code;
     std::string error;
     std::string signed_xml;
@@ -115,10 +128,17 @@ private:
     {
         const auto& c = m_config;
         std::string file = c.file.empty() ? std::string("billrun.yaml") : c.file.string();
-        if (c.nfse.standard != "nacional") {
-            return fail(ErrorCode::config, fmt::format("{}: nfse.standard '{}': this release emits the national "
-                                                       "DPS only (standard: nacional)",
-                                                       file, c.nfse.standard));
+        if (c.nfse.standard == "abrasf" && !c.nfse.endpoint.empty()) {
+            return fail(ErrorCode::config,
+                        fmt::format("{}: nfse.endpoint: billrun does not send ABRASF lotes (each municipality's web "
+                                    "service differs); leave the endpoint empty and send the signed lotes billrun "
+                                    "writes to {} with the municipality's tools",
+                                    file, (c.output_dir / "nfse").string()));
+        }
+        if (c.nfse.standard == "nacional" && c.nfse.layout == "1.00" && c.nfse.signature != "rsa-sha1") {
+            return fail(ErrorCode::config, fmt::format("{}: nfse.signature '{}': the DPS layout 1.00 takes rsa-sha1 "
+                                                       "only (its schema pins SHA-1); use layout 1.01",
+                                                       file, c.nfse.signature));
         }
         if (!digits(c.nfse.dps_series, 1, 5)) {
             return fail(ErrorCode::config,
@@ -130,7 +150,7 @@ private:
                                     c.company.city_code));
         }
         if (!digits(c.company.tax_id, 11, 11) && !digits(c.company.tax_id, 14, 14)) {
-            return fail(ErrorCode::config, fmt::format("{}: company.tax_id '{}': the DPS layout 1.01 takes a "
+            return fail(ErrorCode::config, fmt::format("{}: company.tax_id '{}': the NFS-e layouts take a "
                                                        "numeric CNPJ or CPF only",
                                                        file, c.company.tax_id));
         }
@@ -149,18 +169,24 @@ private:
         if (!certificate) {
             return tl::unexpected(certificate.error());
         }
-        auto schema = DpsSchema::load();
+        // Rows keep the standard they were numbered under: both schemas are at hand.
+        auto schema = DpsSchema::load(n.layout);
         if (!schema) {
             return tl::unexpected(schema.error());
         }
         m_schema = std::move(*schema);
+        auto abrasf = DpsSchema::load_abrasf();
+        if (!abrasf) {
+            return tl::unexpected(abrasf.error());
+        }
+        m_abrasf_schema = std::move(*abrasf);
         auto profile = n.signature == "rsa-sha256" ? SignatureProfile::rsa_sha256 : SignatureProfile::rsa_sha1;
         auto signer = Signer::create(*certificate, profile);
         if (!signer) {
             return tl::unexpected(signer.error());
         }
         m_signer = std::move(*signer);
-        if (!n.endpoint.empty() && !m_ctx.dry_run) {
+        if (!n.endpoint.empty() && !m_ctx.dry_run && n.standard == "nacional") {
             Transport t;
             t.endpoint = n.endpoint;
             t.ca_bundle = n.ca_bundle;
@@ -267,8 +293,10 @@ private:
                 return tl::unexpected(last.error());
             }
             std::int64_t number = *last;
+            bool abrasf = m_config.nfse.standard == "abrasf";
             for (std::int64_t invoice : batch) {
-                auto id = dps_id(m_config.company.city_code, m_config.company.tax_id, series, number + 1);
+                auto id = abrasf ? rps_id(series, number + 1)
+                                 : dps_id(m_config.company.city_code, m_config.company.tax_id, series, number + 1);
                 if (!id) {
                     return fail(ErrorCode::config, fmt::format("nfse: {}", id.error().message));
                 }
@@ -349,32 +377,6 @@ private:
             job.error = emitted.error().message;
             return;
         }
-        Dps d;
-        d.environment = m_config.nfse.environment == "production" ? 1 : 2;
-        d.emitted_at = *emitted;
-        d.app_version = dps_text(m_options.app_version, 20);
-        d.series = job.row.dps_series;
-        d.number = job.row.dps_number;
-        d.competence = inv.period_start.value_or(inv.issue_date);
-        d.city_code = m_config.company.city_code;
-        d.provider.tax_id = m_config.company.tax_id;
-        d.provider.municipal_registration = dps_text(m_config.company.municipal_registration, 15);
-        d.simples = simples_option(m_config.company.tax_regime);
-        Party t;
-        t.tax_id = c.tax_id;
-        t.name = dps_text(c.name, 300);
-        t.municipal_registration = dps_text(c.municipal_registration, 15);
-        t.street = dps_text(c.street, 255);
-        t.number = dps_text(c.number, 60);
-        t.complement = dps_text(c.complement, 156);
-        t.district = dps_text(c.district, 60);
-        t.city_code = c.city_code;
-        t.zip = c.zip;
-        std::string phone = only_digits(c.phone);
-        t.phone = phone.size() >= 6 && phone.size() <= 20 ? phone : std::string();
-        t.email = first_email(c.email);
-        d.taker = std::move(t);
-        d.service_code = code;
         std::string text;
         for (const auto& line : inv.lines) {
             if (!text.empty()) {
@@ -389,6 +391,63 @@ private:
             text += fmt::format(". Período: {} a {}", br_date(*inv.period_start), br_date(*inv.period_end));
         }
         text += fmt::format(". Fatura {}", inv.display_id());
+        const bool abrasf = job.row.standard == "abrasf";
+        // The taker, cut to the layout's limits (ABRASF's name and complement are shorter).
+        Party t;
+        t.tax_id = c.tax_id;
+        t.name = dps_text(c.name, abrasf ? 150 : 300);
+        t.municipal_registration = dps_text(c.municipal_registration, 15);
+        t.street = dps_text(c.street, 255);
+        t.number = dps_text(c.number, 60);
+        t.complement = dps_text(c.complement, abrasf ? 60 : 156);
+        t.district = dps_text(c.district, 60);
+        t.city_code = c.city_code;
+        t.state = c.state;
+        t.zip = c.zip;
+        std::string phone = only_digits(c.phone);
+        t.phone = phone.size() >= 6 && phone.size() <= 20 ? phone : std::string();
+        t.email = first_email(c.email);
+        Party provider;
+        provider.tax_id = m_config.company.tax_id;
+        provider.municipal_registration = dps_text(m_config.company.municipal_registration, 15);
+        if (abrasf) {
+            Rps r;
+            r.series = job.row.dps_series;
+            r.number = job.row.dps_number;
+            r.issued = parse_iso_date(std::string_view(*emitted).substr(0, 10)).value_or(m_ctx.business_date);
+            r.competence = inv.period_start.value_or(inv.issue_date);
+            r.city_code = m_config.company.city_code;
+            r.provider = std::move(provider);
+            r.simples = m_config.company.tax_regime == "simples" || m_config.company.tax_regime == "mei";
+            r.mei = m_config.company.tax_regime == "mei";
+            r.taker = std::move(t);
+            r.service_item = service_item(code);
+            r.description = dps_text(text, 2000);
+            r.amount = inv.gross;
+            r.iss = inv.iss;
+            r.iss_rate = service->second.iss_rate.value_or(m_config.invoicing.iss_rate);
+            r.iss_withheld = inv.iss_withheld;
+            r.pis = inv.pis;
+            r.cofins = inv.cofins;
+            r.csll = inv.csll;
+            r.irrf = inv.irrf;
+            r.inss = inv.inss;
+            job.rps = std::move(r);
+            return;
+        }
+        Dps d;
+        d.layout = m_config.nfse.layout;
+        d.environment = m_config.nfse.environment == "production" ? 1 : 2;
+        d.emitted_at = *emitted;
+        d.app_version = dps_text(m_options.app_version, 20);
+        d.series = job.row.dps_series;
+        d.number = job.row.dps_number;
+        d.competence = inv.period_start.value_or(inv.issue_date);
+        d.city_code = m_config.company.city_code;
+        d.provider = std::move(provider);
+        d.simples = simples_option(m_config.company.tax_regime);
+        d.taker = std::move(t);
+        d.service_code = code;
         d.description = dps_text(text, 2000);
         d.amount = inv.gross;
         d.iss_withheld = inv.iss_withheld;
@@ -406,25 +465,28 @@ private:
     // Build, validate, sign: the part that runs on every core.
     void build(Job& job) const
     {
-        if (!job.dps) {
+        if (!job.dps && !job.rps) {
             return;
         }
-        std::string xml = build_dps(*job.dps);
-        auto doc = parse_xml(xml, "DPS");
+        std::string xml = job.rps ? build_lote(*job.rps) : build_dps(*job.dps);
+        auto doc = parse_xml(xml, job.rps ? "ABRASF lote" : "DPS");
         if (!doc) {
             job.error_code = "xml";
             job.error = doc.error().message;
             return;
         }
-        if (auto v = m_schema->validate_document(doc->get()); !v) {
+        const DpsSchema& schema = job.rps ? *m_abrasf_schema : *m_schema;
+        if (auto v = schema.validate_document(doc->get()); !v) {
             job.error_code = "schema";
             job.error = v.error().message;
             return;
         }
-        if (auto s = m_signer->sign_document(doc->get(), "infDPS"); !s) {
-            job.error_code = "signature";
-            job.error = s.error().message;
-            return;
+        for (const char* element : signed_elements(job.rps.has_value())) {
+            if (auto s = m_signer->sign_document(doc->get(), element); !s) {
+                job.error_code = "signature";
+                job.error = s.error().message;
+                return;
+            }
         }
         job.signed_xml = dump_document(doc->get());
         if (!job.path.empty()) {
@@ -602,7 +664,7 @@ private:
                     if (!row) {
                         return tl::unexpected(row.error());
                     }
-                    if (*row && (*row)->status == "signed") {
+                    if (*row && (*row)->status == "signed" && (*row)->standard == "nacional") {
                         rows.push_back(std::move(**row));
                     }
                 }
@@ -732,14 +794,25 @@ private:
         if (auto w = io::write_file_atomic(path, answer.nfse_xml, 0644); !w) {
             return w;
         }
-        ++m_summary.authorized;
-        m_ctx.progress("NFS-e authorized", m_summary.authorized, 0);
         return in_transaction([&]() -> Result<void> {
-            if (auto r = ledger::record_nfse_authorized(m_ledger, m_run, row.key, answer.access_key, *number,
-                                                        answer.nfse_xml, path.string(), how);
-                !r) {
-                return r;
+            auto recorded = ledger::record_nfse_authorized(m_ledger, m_run, row.key, answer.access_key, *number,
+                                                           answer.nfse_xml, path.string(), how);
+            if (!recorded) {
+                return tl::unexpected(recorded.error());
             }
+            if (*recorded == ledger::Authorization::after_cancel) {
+                fail_invoice(row.invoice_id, "authorized-after-cancel",
+                             fmt::format("the invoice was cancelled while its DPS was on its way, and the authority "
+                                         "authorized it anyway (NFS-e {}, key {}): run billrun cancel {} to send "
+                                         "its cancellation event",
+                                         *number, answer.access_key, row.invoice_id));
+                return {};
+            }
+            if (*recorded == ledger::Authorization::unchanged) {
+                return {};  // another run recorded it meanwhile
+            }
+            ++m_summary.authorized;
+            m_ctx.progress("NFS-e authorized", m_summary.authorized, 0);
             // Auto-send: the customer gets the authorized NFS-e by e-mail, once.
             auto queued = ledger::queue_delivery(m_ledger, m_run, row.invoice, "nfse");
             return queued ? Result<void>() : Result<void>(tl::unexpected(queued.error()));
@@ -795,6 +868,7 @@ private:
     const EmitOptions& m_options;
     std::optional<ledger::WriteTransaction> m_tx;
     std::shared_ptr<const DpsSchema> m_schema;
+    std::shared_ptr<const DpsSchema> m_abrasf_schema;
     std::unique_ptr<Signer> m_signer;
     std::unique_ptr<SefinClient> m_client;
     std::unordered_map<std::string, ledger::Service> m_services;
@@ -826,7 +900,7 @@ io::Map nfse_document(const ledger::NfseRecord& r, bool dry_run)
                 {"dps_number", r.dps_number},
                 {"status", status},
                 {"xml", r.xml_path.empty() || dry_run ? io::Value() : io::Value(r.xml_path)}};
-    if (r.status == "authorized" || r.status == "cancelled") {
+    if (r.status == "authorized" || r.status == "cancelled" || r.status == "authorized-after-cancel") {
         doc.emplace_back("access_key", r.access_key);
         doc.emplace_back("number", r.number);
         doc.emplace_back("authorized_xml", r.authorized_path);

@@ -209,8 +209,7 @@ Result<std::string> Signer::sign(std::string_view xml, std::string_view element)
 Result<void> Signer::sign_document(void* raw, std::string_view element) const
 {
     auto* doc = static_cast<xmlDocPtr>(raw);
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlNodePtr target = child_element(root, element);
+    xmlNodePtr target = find_element(xmlDocGetRootElement(doc), element);
     xmlAttrPtr id_attr = target != nullptr ? xmlHasProp(target, BAD_CAST "Id") : nullptr;
     if (id_attr == nullptr) {
         return fail(ErrorCode::data_invalid, fmt::format("no <{}> with an Id to sign", element));
@@ -233,7 +232,7 @@ Result<void> Signer::sign_document(void* raw, std::string_view element) const
     if (sig == nullptr) {
         return fail(ErrorCode::internal, "xmlsec1: cannot make the signature template");
     }
-    xmlAddChild(root, sig);
+    xmlAddChild(target->parent, sig);  // the last child of the signed element's parent
     std::string uri = "#" + id;
     xmlNodePtr ref = xmlSecTmplSignatureAddReference(sig, sha256 ? xmlSecTransformSha256Id : xmlSecTransformSha1Id,
                                                      nullptr, BAD_CAST uri.c_str(), nullptr);

@@ -80,12 +80,13 @@ std::string dump_document(xmlDocPtr doc)
     return out;
 }
 
-XmlBuilder::XmlBuilder(const char* root_name)
+XmlBuilder::XmlBuilder(const char* root_name, std::string_view ns)
     : m_doc(xmlNewDoc(BAD_CAST "1.0"))
 {
     m_root = xmlNewDocNode(m_doc.get(), nullptr, BAD_CAST root_name, nullptr);
     xmlDocSetRootElement(m_doc.get(), m_root);
-    m_ns = xmlNewNs(m_root, BAD_CAST k_nfse_namespace.data(), nullptr);
+    std::string uri(ns.empty() ? k_nfse_namespace : ns);
+    m_ns = xmlNewNs(m_root, BAD_CAST uri.c_str(), nullptr);
     xmlSetNs(m_root, m_ns);
 }
 
@@ -117,6 +118,22 @@ xmlNodePtr child_element(xmlNodePtr parent, std::string_view name)
     for (xmlNodePtr c = parent != nullptr ? parent->children : nullptr; c != nullptr; c = c->next) {
         if (c->type == XML_ELEMENT_NODE && local_name(c) == name) {
             return c;
+        }
+    }
+    return nullptr;
+}
+
+xmlNodePtr find_element(xmlNodePtr root, std::string_view name)
+{
+    if (root == nullptr || root->type != XML_ELEMENT_NODE) {
+        return nullptr;
+    }
+    if (local_name(root) == name) {
+        return root;
+    }
+    for (xmlNodePtr c = root->children; c != nullptr; c = c->next) {
+        if (xmlNodePtr found = find_element(c, name)) {
+            return found;
         }
     }
     return nullptr;

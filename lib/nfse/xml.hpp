@@ -27,11 +27,11 @@ Result<DocPtr> parse_xml(std::string_view bytes, std::string_view what);
 // The document as UTF-8 bytes, with the XML declaration and no added whitespace.
 std::string dump_document(xmlDocPtr doc);
 
-// A document in the NFS-e namespace (default, no prefix) built element by element, for the
-// DPS and the event requests.
+// A document in one namespace (default, no prefix; the national NFS-e's unless told) built
+// element by element, for the DPS, the event requests and the ABRASF lote.
 class XmlBuilder {
 public:
-    explicit XmlBuilder(const char* root_name);
+    explicit XmlBuilder(const char* root_name, std::string_view ns = {});
     xmlNodePtr root() const { return m_root; }
     xmlDocPtr doc() const { return m_doc.get(); }
     xmlNodePtr group(xmlNodePtr parent, const char* name);
@@ -66,6 +66,9 @@ std::string local_name(const xmlNode* node);
 
 // The first child element of `parent` named `name` (any namespace), or nullptr.
 xmlNodePtr child_element(xmlNodePtr parent, std::string_view name);
+
+// The first element named `name` (any namespace) in `root` and below, depth first, or nullptr.
+xmlNodePtr find_element(xmlNodePtr root, std::string_view name);
 
 // Text of an element (empty when none).
 std::string node_text(const xmlNode* node);

@@ -1,8 +1,7 @@
-// The DPS schema, read by libxml2 from the XSD files compiled into the binary: a private URI
-// scheme serves them, so the includes and imports between them resolve without any file
-// or network access.
+// The NFS-e schemas, read by libxml2 from the XSD files compiled into the binary: a private
+// URI scheme serves them ("billrun-xsd:/nfse/<folder>/<file>"), so the includes and imports
+// between the files of one folder resolve without any file or network access.
 #include <billrun/nfse/xsd.hpp>
-#include <billrun/nfse/dps.hpp>
 
 #include <cstring>
 #include <mutex>
@@ -27,10 +26,15 @@ struct Reader {
     std::size_t at = 0;
 };
 
+// The file named by the last two parts of the URI ("nacional-v1.01/DPS_v1.01.xsd").
 const XsdFile* find_file(std::string_view uri)
 {
     auto slash = uri.rfind('/');
-    std::string_view name = slash == std::string_view::npos ? uri.substr(k_scheme.size()) : uri.substr(slash + 1);
+    auto folder = slash == std::string_view::npos || slash == 0 ? std::string_view::npos : uri.rfind('/', slash - 1);
+    if (folder == std::string_view::npos) {
+        return nullptr;
+    }
+    std::string_view name = uri.substr(folder + 1);
     for (const auto& file : embedded_xsd()) {
         if (file.name == name) {
             return &file;
@@ -101,9 +105,12 @@ void on_invalid(void* ctx, xmlErrorPtr error)
         text.pop_back();
     }
     // libxml2 writes "Element '{namespace}name': ..."; the namespace is the same everywhere.
-    std::string ns = fmt::format("{{{}}}", k_nfse_namespace);
-    for (auto at = text.find(ns); at != std::string::npos; at = text.find(ns)) {
-        text.erase(at, ns.size());
+    for (auto at = text.find("{http"); at != std::string::npos; at = text.find("{http", at)) {
+        auto end = text.find('}', at);
+        if (end == std::string::npos) {
+            break;
+        }
+        text.erase(at, end + 1 - at);
     }
     auto* node = static_cast<const xmlNode*>(error->node);
     std::string where = node != nullptr && node->type == XML_ELEMENT_NODE ? path_of(node) : std::string();
@@ -112,14 +119,22 @@ void on_invalid(void* ctx, xmlErrorPtr error)
 
 }  // namespace
 
-Result<std::shared_ptr<const DpsSchema>> DpsSchema::load()
+Result<std::shared_ptr<const DpsSchema>> DpsSchema::load(std::string_view layout)
 {
-    return load_file("DPS_v1.01.xsd", "DPS");
+    if (layout == "1.00") {
+        return load_file("nacional-v1.00/DPS_v1.00.xsd", "DPS");
+    }
+    return load_file("nacional-v1.01/DPS_v1.01.xsd", "DPS");
 }
 
 Result<std::shared_ptr<const DpsSchema>> DpsSchema::load_event_request()
 {
-    return load_file("pedRegEvento_v1.01.xsd", "event request");
+    return load_file("nacional-v1.01/pedRegEvento_v1.01.xsd", "event request");
+}
+
+Result<std::shared_ptr<const DpsSchema>> DpsSchema::load_abrasf()
+{
+    return load_file("abrasf-v2.04/nfse_v204.patched.xsd", "ABRASF lote");
 }
 
 Result<std::shared_ptr<const DpsSchema>> DpsSchema::load_file(const char* file, const char* what)

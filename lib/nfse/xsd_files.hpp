@@ -6,7 +6,7 @@
 namespace billrun::nfse {
 
 struct XsdFile {
-    std::string_view name;  // "DPS_v1.01.xsd"
+    std::string_view name;  // "nacional-v1.01/DPS_v1.01.xsd"
     std::string_view text;
 };
 

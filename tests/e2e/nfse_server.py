@@ -75,7 +75,9 @@ def packed(xml_bytes):
 
 class Sefin:
     """The mock. `script` holds what to do with the next POSTs, one word each: "ok",
-    "reject", "503", "500", "429", "hang" (accept, then answer too late). Empty: "ok"."""
+    "reject", "503", "500", "429", "hang" (accept, then answer too late), "late" (wait
+    `hang_seconds` before accepting, so that GET /dps finds nothing meanwhile, then accept
+    and answer). Empty: "ok"."""
 
     def __init__(self, certs, rogue=False, hang_seconds=4):
         self.certs = certs
@@ -211,6 +213,9 @@ class Sefin:
         with self.lock:
             self.posts.append((dps_id, signed))
             action = self.script.pop(0) if self.script else "ok"
+        if action == "late":
+            time.sleep(self.hang_seconds)
+        with self.lock:
             if action in ("503", "500", "429"):
                 return int(action), {"erros": [{"Codigo": "E999", "Descricao": "Erro não catalogado"}]}, 0
             if action == "reject":
@@ -284,8 +289,8 @@ def nfse_docs(r):
     return [d for d in docs if d["kind"] == "nfse"], runs[0]
 
 
-def xmllint(path):
-    out = subprocess.run(["xmllint", "--nonet", "--noout", "--schema", str(XSD), str(path)], capture_output=True,
+def xmllint(path, xsd=XSD):
+    out = subprocess.run(["xmllint", "--nonet", "--noout", "--schema", str(xsd), str(path)], capture_output=True,
                          text=True)
     assert out.returncode == 0, out.stderr
 
@@ -296,11 +301,12 @@ def xmlsec_verify(path, trusted):
     assert out.returncode == 0 and "OK" in out.stdout + out.stderr, out.stdout + out.stderr
 
 
-def check_signed_dps(ws, doc, algorithm, trusted_ca):
+def check_signed_dps(ws, doc, algorithm, trusted_ca, version="1.01"):
     data = ws.path(doc["xml"]).read_bytes()
     # No formatting whitespace: the only line breaks are after the declaration and at the end.
     assert data.count(b"\n") <= 2 and b"\t" not in data and b"\r" not in data, data[:200]
-    assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<DPS xmlns="' + NS.encode() + b'" versao="1.01">')
+    assert data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<DPS xmlns="' + NS.encode() + b'" versao="' +
+                           version.encode() + b'">')
     assert b"<ds:" not in data and b"xmlns:" not in data, "no namespace prefixes"
     text = data.decode("utf-8")
     ident = re.search(r'<infDPS Id="(DPS[0-9]{42})">', text).group(1)
@@ -314,6 +320,6 @@ def check_signed_dps(ws, doc, algorithm, trusted_ca):
         assert "xmldsig#rsa-sha1" in text and "REC-xml-c14n-20010315" in text and "exc-c14n" not in text
     else:
         assert "xmldsig-more#rsa-sha256" in text and "xml-exc-c14n#" in text and "xmlenc#sha256" in text
-    xmllint(ws.path(doc["xml"]))
+    xmllint(ws.path(doc["xml"]), XSD if version == "1.01" else XSD.parents[1] / "nacional-v1.00" / "DPS_v1.00.xsd")
     xmlsec_verify(ws.path(doc["xml"]), trusted_ca)
     return text

@@ -2,16 +2,19 @@
 (tests/e2e/nfse_server.py): the signed cancellation event (pedRegEvento 1.01, e101101),
 checked with xmllint --schema and xmlsec1 --verify; rejection, 500 then success, a response
 lost after the server accepted, an unreachable server, offline, never-authorized NFS-e,
-cancel twice, bad input; and billrun show nfse."""
+cancel twice, cancel while emit-nfse waits for the answer, bad input; and billrun show nfse."""
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 from harness import SOURCE, edit_config, fast_docs, main, test, validate_all
-from nfse_server import A1_PASSWORD, ENV, NS, Sefin, make_certificates, small_workspace
+from nfse_server import A1_PASSWORD, ENV, NS, Sefin, make_certificates, nfse_docs, small_workspace
 
 CERTS = make_certificates(Path(tempfile.mkdtemp(prefix="billrun-cancel-pki-")))
 EVENT_XSD = SOURCE / "schemas" / "nfse" / "nacional-v1.01" / "pedRegEvento_v1.01.xsd"
@@ -307,6 +310,65 @@ def a_dps_sent_without_an_answer_is_looked_up_first():
             online(ws, sefin)
             nfse = check_cancelled(ws, sefin, cancel(ws))
             assert ("GET", f"/SefinNacional/dps/{nfse['dps_id']}") in [(m, p) for m, p, _ in sefin.requests]
+
+
+@test
+def cancelled_while_emit_nfse_waits_the_authorization_is_refused_and_shown():
+    """The race: cancel runs while emit-nfse waits for the answer to a DPS. cancel asks the
+    authority, finds nothing yet, cancels the invoice; then the authority authorizes the DPS.
+    The ledger must not make the NFS-e authorized again: it keeps it as
+    'authorized-after-cancel' (event, warning, exit 1), and the next cancel sends its event."""
+    with Sefin(CERTS, hang_seconds=3 * SLOW) as sefin:
+        ws = small_workspace(CERTS)
+        with ws:
+            online(ws, sefin, timeout=10)
+            sefin.script = ["late", "ok"]  # A-000001 is accepted only after the delay
+            emitted = {}
+            emitting = threading.Thread(target=lambda: emitted.update(
+                r=ws.run("emit-nfse", "--date", "2026-11-23", env=ENV)))
+            emitting.start()
+            deadline = time.monotonic() + 30 * SLOW
+            while not sefin.posts and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert sefin.posts and not sefin.accepted, "A-000001's DPS is on its way, not accepted yet"
+            r = cancel(ws)
+            assert r.code == 0, r
+            nfse, invoice = cancel_docs(r)
+            assert invoice["status"] == "cancelled" and nfse["status"] == "cancelled" and not sefin.accepted, r
+            emitting.join()
+            r = emitted["r"]
+            # The authority authorized it after all: recorded, shown, never 'authorized'.
+            assert r.code == 1, r
+            assert "A-000001" in r.stderr and "billrun cancel A-000001" in r.stderr, r
+            docs, run = nfse_docs(r)
+            late = next(d for d in docs if d["invoice"] == "A-000001")
+            chave, xml = sefin.accepted[late["dps_id"]]
+            assert late["status"] == "authorized-after-cancel" and late["access_key"] == chave, late
+            assert late["error"]["code"] == "authorized-after-cancel", late
+            assert ws.path(late["authorized_xml"]).read_bytes() == xml
+            assert run["counts"]["authorized"] == 1, run  # A-000002 only
+            assert [f["code"] for f in run["failures"]] == ["authorized-after-cancel"], run
+            assert ws.query("SELECT n.status, i.status FROM nfse n JOIN invoices i ON i.id = n.invoice "
+                            "WHERE n.dps_id = ?", late["dps_id"]) == [("authorized-after-cancel", "cancelled")]
+            assert ws.query("SELECT count(*) FROM events WHERE action = 'nfse-authorized-after-cancel'")[0][0] == 1
+            # The schema's trigger refuses any path to 'authorized' for a cancelled invoice.
+            with ws.db() as con:
+                try:
+                    con.execute("UPDATE nfse SET status = 'authorized' WHERE dps_id = ?", (late["dps_id"],))
+                    raise AssertionError("the ledger let a cancelled invoice's NFS-e become authorized")
+                except sqlite3.IntegrityError as e:
+                    assert "cancelled invoice" in str(e), e
+            shown = ws.run("show", "nfse", late["dps_id"])
+            assert shown.code == 0 and "authorized-after-cancel" in shown.stdout, shown
+            # billrun cancel again: the NFS-e's cancellation event goes; the invoice stays as it was.
+            r = cancel(ws)
+            assert r.code == 0, r
+            nfse, invoice = cancel_docs(r)
+            assert nfse["status"] == "cancelled" and nfse["cancellation"]["status"] == "registered", nfse
+            assert invoice["status"] == "cancelled" and chave in sefin.events
+            check_event(ws, nfse, "sha1", chave)
+            r = cancel(ws)
+            assert r.code == 0 and len(sefin.event_posts) == 1, r
 
 
 @test

@@ -183,6 +183,21 @@ TEST_CASE("nfse::build_dps")
         CHECK(xml.find("<end>") == std::string::npos);
         CHECK((*schema)->validate(xml));
     }
+    SECTION("layout 1.00: the same elements, valid against the 1.00 schema")
+    {
+        auto v100 = DpsSchema::load("1.00");
+        REQUIRE(v100);
+        Dps d = example_dps();
+        d.layout = "1.00";
+        d.iss_withheld = true;
+        d.pis = 650;
+        d.pis_rate = 65;
+        d.simples = 1;
+        std::string xml = build_dps(d);
+        CHECK(xml.find("<DPS xmlns=\"http://www.sped.fazenda.gov.br/nfse\" versao=\"1.00\">") != std::string::npos);
+        CHECK((*v100)->validate(xml));
+        CHECK_FALSE((*v100)->validate(build_dps(example_dps())));  // 1.00 takes versao 1.00 only
+    }
     SECTION("the schema names the element at fault")
     {
         Dps d = example_dps();

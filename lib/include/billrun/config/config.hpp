@@ -48,6 +48,7 @@ struct Invoicing {
 
 struct Nfse {
     std::string standard = "nacional";  // nacional | abrasf
+    std::string layout = "1.01";        // the national DPS layout: 1.01 | 1.00
     std::string environment = "test";   // test | production
     std::string endpoint;               // empty = offline
     std::filesystem::path certificate = "certs/a1.pfx";  // resolved against the config dir

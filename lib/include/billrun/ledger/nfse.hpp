@@ -21,7 +21,8 @@ struct NfseRecord {
     std::string dps_series;
     std::int64_t dps_number = 0;
     std::string dps_id;
-    std::string status = "pending";  // pending | signed | authorized | rejected | cancelled
+    std::string status = "pending";  // pending | signed | authorized | rejected | cancelled |
+                                     // authorized-after-cancel
     std::string signed_xml;          // exact bytes (loaded only where said)
     std::string xml_path;
     std::string access_key;
@@ -47,7 +48,8 @@ Result<std::optional<std::int64_t>> insert_nfse(Ledger& ledger, std::int64_t run
 
 // Rows to build and sign: pending or rejected, key > after, in key order (no XML loaded).
 Result<std::vector<NfseRecord>> nfse_to_sign(Ledger& ledger, std::int64_t after, int limit);
-// Rows signed and not yet answered, key > after, with their signed bytes.
+// National rows signed and not yet answered, key > after, with their signed bytes (ABRASF
+// lotes are never sent by billrun).
 Result<std::vector<NfseRecord>> nfse_to_send(Ledger& ledger, std::int64_t after, int limit);
 // The NFS-e of an invoice (signed bytes included), if any.
 Result<std::optional<NfseRecord>> nfse_of_invoice(Ledger& ledger, std::int64_t invoice);
@@ -64,9 +66,17 @@ Result<bool> record_nfse_invalid(Ledger& ledger, std::int64_t run, std::int64_t 
                                  std::string_view message);
 // A transmission is about to be tried (counted before sending); only a signed row.
 Result<bool> record_nfse_attempt(Ledger& ledger, std::int64_t run, std::int64_t key);
-Result<void> record_nfse_authorized(Ledger& ledger, std::int64_t run, std::int64_t key, std::string_view access_key,
-                                    std::string_view number, std::string_view xml, std::string_view path,
-                                    std::string_view how);
+enum class Authorization {
+    recorded,      // signed -> authorized
+    after_cancel,  // the row was cancelled meanwhile (billrun cancel): 'authorized-after-cancel'
+    unchanged,     // another run recorded it, or the row is in no state to take it
+};
+// The authority's NFS-e for a signed row. Never makes the NFS-e of a cancelled invoice
+// 'authorized' (a condition here and a trigger in the schema): such a row keeps the NFS-e
+// as 'authorized-after-cancel', with an event, for billrun cancel to cancel at the authority.
+Result<Authorization> record_nfse_authorized(Ledger& ledger, std::int64_t run, std::int64_t key,
+                                             std::string_view access_key, std::string_view number,
+                                             std::string_view xml, std::string_view path, std::string_view how);
 Result<void> record_nfse_rejected(Ledger& ledger, std::int64_t run, std::int64_t key, std::string_view code,
                                   std::string_view message);
 // The authority could not be reached or gave no usable answer: stays signed, reason kept.
@@ -78,8 +88,8 @@ Result<void> record_nfse_unsent(Ledger& ledger, std::int64_t run, std::int64_t k
 // still those given (false: another run moved it meanwhile, nothing done).
 Result<bool> cancel_unauthorized_nfse(Ledger& ledger, std::int64_t run, std::int64_t key,
                                       std::string_view status, std::int64_t attempts);
-// An authorized NFS-e whose cancellation event the authority registered; false when it is
-// not authorized (any more).
+// An authorized (or authorized-after-cancel) NFS-e whose cancellation event the authority
+// registered; false when it is neither (any more).
 Result<bool> record_nfse_cancelled(Ledger& ledger, std::int64_t run, std::int64_t key, std::string_view detail);
 
 // The rows a run acted on last, key > after, in key order (no XML loaded).

@@ -1,6 +1,6 @@
 #pragma once
-// The national DPS (Declaração de Prestação de Serviço, layout 1.01 of the Sistema Nacional
-// NFS-e): its data, its 45-character Id, and the XML, built without namespace prefixes and
+// The national DPS (Declaração de Prestação de Serviço, layout 1.01 or 1.00 of the Sistema
+// Nacional NFS-e; the elements billrun writes are the same in both): its data, its 45-character Id, and the XML, built without namespace prefixes and
 // without formatting whitespace (Manual §6.1.1). Pure: no clock, no ledger, no I/O.
 #include <cstdint>
 #include <optional>
@@ -22,12 +22,14 @@ struct Party {
     std::string municipal_registration;
     std::string street, number, complement, district;
     std::string city_code;  // IBGE, 7 digits
+    std::string state;      // UF, 2 letters (ABRASF only)
     std::string zip;        // CEP, 8 digits
     std::string phone;      // digits only
     std::string email;
 };
 
 struct Dps {
+    std::string layout = "1.01";  // versao: 1.01 | 1.00
     int environment = 2;          // tpAmb: 1 produção, 2 produção restrita
     std::string emitted_at;       // dhEmi, "YYYY-MM-DDThh:mm:ss±hh:mm"
     std::string app_version;      // verAplic, at most 20 characters

@@ -1,7 +1,7 @@
 #pragma once
 // The A1 certificate (PKCS#12, the legacy RC2-40 encryption included) and enveloped XMLDSig
-// with xmlsec1 over OpenSSL, as the national NFS-e asks: Signature (no prefix) the last child
-// of the root, Reference URI="#Id" to the signed element, enveloped + C14N transforms, the
+// with xmlsec1 over OpenSSL, as the national NFS-e and ABRASF ask: Signature (no prefix) the
+// sibling after the signed element (for the DPS, the last child of the root), Reference URI="#Id" to the signed element, enveloped + C14N transforms, the
 // leaf certificate alone in KeyInfo/X509Data, no line breaks anywhere.
 #include <filesystem>
 #include <memory>
@@ -50,8 +50,9 @@ public:
     Signer(const Signer&) = delete;
     Signer& operator=(const Signer&) = delete;
 
-    // Signs the element `element` (local name, e.g. "infDPS") of the document, whose Id
-    // attribute the reference names, and returns the signed bytes. Thread-safe.
+    // Signs the first element named `element` (local name, e.g. "infDPS"; depth first) of the
+    // document, whose Id attribute the reference names: the Signature becomes the last child
+    // of that element's parent. Returns the signed bytes. Thread-safe.
     // Errors: data_invalid (not XML, no such element or Id), internal (xmlsec1 failed).
     Result<std::string> sign(std::string_view xml, std::string_view element) const;
     // The same on a parsed xmlDocPtr (lib/nfse), signed in place.

@@ -1,7 +1,7 @@
 #pragma once
-// The official schemas (layout 1.01, compiled into the binary from schemas/nfse/): the DPS,
-// and the event request (pedRegEvento); loaded once per run and shared by every thread
-// that validates.
+// The official schemas (compiled into the binary from schemas/nfse/): the national DPS
+// (layout 1.01 or 1.00), the event request (pedRegEvento 1.01), and the ABRASF 2.04 messages;
+// loaded once per run and shared by every thread that validates.
 #include <memory>
 #include <string_view>
 
@@ -12,9 +12,11 @@ namespace billrun::nfse {
 class DpsSchema {
 public:
     // Errors: internal (the embedded schema does not compile: a build problem).
-    static Result<std::shared_ptr<const DpsSchema>> load();
+    static Result<std::shared_ptr<const DpsSchema>> load(std::string_view layout = "1.01");
     // The same for pedRegEvento_v1.01.xsd (the event requests, such as a cancellation).
     static Result<std::shared_ptr<const DpsSchema>> load_event_request();
+    // nfse_v204.patched.xsd: EnviarLoteRpsEnvio and the other ABRASF 2.04 messages.
+    static Result<std::shared_ptr<const DpsSchema>> load_abrasf();
     ~DpsSchema();
     DpsSchema(const DpsSchema&) = delete;
     DpsSchema& operator=(const DpsSchema&) = delete;
