@@ -21,11 +21,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     billrun::cnab::RetornoRecord record;
-    for (int n = 0; n < billrun::fuzz::k_max_records; ++n) {
-        auto got = (*reader)->next(record);
-        if (!got || !*got) {
-            break;
-        }
-    }
+    billrun::fuzz::drain(**reader, record);
     return 0;
 }

@@ -29,4 +29,16 @@ inline io::Input input(std::string name, std::string_view contents)
     return in;
 }
 
+// Reads every record a reader yields (RetornoReader, StatementReader), up to k_max_records.
+template <class Reader, class Record>
+void drain(Reader& reader, Record& record)
+{
+    for (int n = 0; n < k_max_records; ++n) {
+        auto got = reader.next(record);
+        if (!got || !*got) {
+            return;
+        }
+    }
+}
+
 }  // namespace billrun::fuzz

@@ -17,11 +17,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     billrun::reconcile::StatementLine line;
-    for (int n = 0; n < billrun::fuzz::k_max_records; ++n) {
-        auto got = (*reader)->next(line);
-        if (!got || !*got) {
-            break;
-        }
-    }
+    billrun::fuzz::drain(**reader, line);
     return 0;
 }

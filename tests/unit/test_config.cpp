@@ -98,6 +98,18 @@ std::string load_error(const fs::path& file)
     return loaded.error().message;
 }
 
+// The error load_all_yaml throws for `text`.
+YAML::ParserException load_all_error(const std::string& text)
+{
+    try {
+        load_all_yaml(text);
+    } catch (const YAML::ParserException& e) {
+        return e;
+    }
+    FAIL("no exception for " << text);
+    return YAML::ParserException(YAML::Mark(), "");
+}
+
 std::size_t count_lines(const std::string& text)
 {
     return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
@@ -494,14 +506,10 @@ TEST_CASE("load_all_yaml", "[config]")
     {
         for (const auto& [text, line, column] : {std::tuple{",", 0, 0}, std::tuple{"{a: b}\n,\n", 1, 0},
                                                  std::tuple{"- {id: S2}\n,50'}\n", 1, 0}}) {
-            try {
-                load_all_yaml(text);
-                FAIL("no exception for " << text);
-            } catch (const YAML::ParserException& e) {
-                CHECK(e.mark.line == line);
-                CHECK(e.mark.column == column);
-                CHECK_THAT(e.msg, StartsWith("unexpected ','"));
-            }
+            const auto e = load_all_error(text);
+            CHECK(e.mark.line == line);
+            CHECK(e.mark.column == column);
+            CHECK_THAT(e.msg, StartsWith("unexpected ','"));
         }
     }
     SECTION("a NUL byte, invalid UTF-8, deep nesting are errors at their place; UTF-16 is decoded")
@@ -511,21 +519,12 @@ TEST_CASE("load_all_yaml", "[config]")
               std::tuple{std::string("name: Jos\xE9\n"), 0, 9, "invalid UTF-8 byte 0xE9 (save the file as UTF-8)"},
               std::tuple{std::string("a: \xC3\xA9\nb: \xC3\x28\n"), 1, 3,
                          "invalid UTF-8 byte 0xC3 (save the file as UTF-8)"}}) {
-            try {
-                load_all_yaml(text);
-                FAIL("no exception for " << text);
-            } catch (const YAML::ParserException& e) {
-                CHECK(e.mark.line == line);
-                CHECK(e.mark.column == column);
-                CHECK(e.msg == message);
-            }
+            const auto e = load_all_error(text);
+            CHECK(e.mark.line == line);
+            CHECK(e.mark.column == column);
+            CHECK(e.msg == message);
         }
-        try {
-            load_all_yaml(std::string(100000, '['));
-            FAIL("no exception for deep YAML");
-        } catch (const YAML::ParserException& e) {
-            CHECK_THAT(e.msg, StartsWith("nested deeper than "));
-        }
+        CHECK_THAT(load_all_error(std::string(100000, '[')).msg, StartsWith("nested deeper than "));
         auto docs = load_all_yaml(std::string("\xFF\xFE" "a\0:\0 \0\xE9\0\n\0", 12));
         REQUIRE(docs.size() == 1);
         CHECK(docs[0]["a"].as<std::string>() == "\xC3\xA9");
