@@ -14,6 +14,7 @@
 //   relative to the file, wherever billrun runs. Empty paths stay empty.
 #include <billrun/config/config.hpp>
 #include <billrun/config/placeholders.hpp>
+#include <billrun/config/yaml.hpp>
 
 #include <cerrno>
 #include <fstream>
@@ -463,7 +464,7 @@ Result<Config> load_config(const fs::path& file)
 
     std::vector<YAML::Node> documents;
     try {
-        documents = YAML::LoadAll(contents.str());
+        documents = load_all_yaml(contents.str());
     } catch (const YAML::Exception& e) {
         return fail(ErrorCode::config, fmt::format("{}: {}", place(name, e.mark), e.msg));
     }

@@ -1,8 +1,51 @@
 #include "fields.hpp"
 
+#include <fmt/format.h>
+
 #include <billrun/core/text.hpp>
 
 namespace billrun::import {
+
+std::optional<Kind> parse_kind(std::string_view text)
+{
+    std::string key = fold_key(text);
+    if (key == "customers" || key == "customer" || key == "clientes") {
+        return Kind::customers;
+    }
+    if (key == "services" || key == "service" || key == "servicos") {
+        return Kind::services;
+    }
+    if (key == "contracts" || key == "contract" || key == "contratos") {
+        return Kind::contracts;
+    }
+    if (key == "charges" || key == "charge" || key == "cobrancas" || key == "avulsos" || key == "lancamentos") {
+        return Kind::charges;
+    }
+    if (key == "payments" || key == "payment" || key == "pagamentos" || key == "recebimentos") {
+        return Kind::payments;
+    }
+    return std::nullopt;
+}
+
+std::string_view kind_name(Kind kind)
+{
+    switch (kind) {
+    case Kind::customers: return "customers";
+    case Kind::services: return "services";
+    case Kind::contracts: return "contracts";
+    case Kind::charges: return "charges";
+    case Kind::payments: return "payments";
+    }
+    return "?";
+}
+
+std::string Problem::text() const
+{
+    if (column > 0) {
+        return fmt::format("{}:{}:{}: {}", file, line, column, message);
+    }
+    return fmt::format("{}:{}: {}", file, line, message);
+}
 
 namespace {
 

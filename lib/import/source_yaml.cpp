@@ -1,3 +1,4 @@
+#include <billrun/config/yaml.hpp>
 #include <billrun/core/text.hpp>
 
 #include <sstream>
@@ -35,7 +36,9 @@ public:
     Result<void> load(std::istream& in)
     {
         try {
-            auto docs = YAML::LoadAll(in);
+            std::ostringstream text;
+            text << in.rdbuf();
+            auto docs = config::load_all_yaml(text.str());
             for (const auto& doc : docs) {
                 if (doc.IsNull()) {
                     continue;

@@ -15,7 +15,13 @@ namespace billrun::io {
 
 namespace {
 
-constexpr std::size_t k_chunk_size = std::size_t{1} << 20;      // bytes per in.read
+// The fuzz build reads in tiny chunks, so that its inputs cross chunk boundaries (at least 4:
+// a UTF-8 sequence must fit).
+#ifndef BILLRUN_CSV_CHUNK_SIZE
+#define BILLRUN_CSV_CHUNK_SIZE (std::size_t{1} << 20)
+#endif
+constexpr std::size_t k_chunk_size = BILLRUN_CSV_CHUNK_SIZE;  // bytes per in.read
+static_assert(k_chunk_size >= 4);
 constexpr std::size_t k_max_field_size = std::size_t{1} << 20;  // UTF-8 bytes per field
 
 using ByteTable = std::array<bool, 256>;
@@ -91,7 +97,7 @@ struct CsvReader::Impl {
 
     std::istream& m_in;
     std::string m_name;
-    std::unique_ptr<char[]> m_buf = std::make_unique<char[]>(k_chunk_size);
+    std::unique_ptr<char[]> m_buf = std::make_unique_for_overwrite<char[]>(k_chunk_size);  // untouched until read
     std::size_t m_pos = 0;
     std::size_t m_end = 0;
     bool m_eof = false;

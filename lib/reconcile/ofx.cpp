@@ -354,7 +354,9 @@ private:
     }
 
     // After "<!": a comment, a CDATA section (returned as text) or a declaration such as
-    // <!DOCTYPE ...[ <!ENTITY ...> ]>, which is skipped and never acted upon.
+    // <!DOCTYPE OFX>, which is skipped. One that declares entities (<!DOCTYPE ...[ <!ENTITY
+    // ...> ]>, the door of XXE attacks) is refused: no bank writes them, and billrun would
+    // never expand them anyway.
     Result<bool> lex_declaration(Token& out)
     {
         if (consume("--")) {
@@ -382,6 +384,13 @@ private:
                 quote = c == quote ? 0 : quote;
             } else if (c == '"' || c == '\'') {
                 quote = c;
+            } else if (c == '<' && depth > 0) {
+                const std::int64_t line = m_line;
+                const std::int64_t column = m_column - 1;
+                if (consume("!ENTITY")) {
+                    return fail_at(line, column, "an entity declaration (<!ENTITY): not a bank statement "
+                                                 "(billrun expands no entities a document declares)");
+                }
             } else if (c == '[') {
                 ++depth;
             } else if (c == ']') {

@@ -8,9 +8,11 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <billrun/config/config.hpp>
+#include <billrun/config/yaml.hpp>
 
 namespace fs = std::filesystem;
 using namespace billrun;
@@ -94,6 +96,18 @@ std::string load_error(const fs::path& file)
     REQUIRE_FALSE(loaded.has_value());
     CHECK(loaded.error().code == ErrorCode::config);
     return loaded.error().message;
+}
+
+// The error load_all_yaml throws for `text`.
+YAML::ParserException load_all_error(const std::string& text)
+{
+    try {
+        load_all_yaml(text);
+    } catch (const YAML::ParserException& e) {
+        return e;
+    }
+    FAIL("no exception for " << text);
+    return YAML::ParserException(YAML::Mark(), "");
 }
 
 std::size_t count_lines(const std::string& text)
@@ -475,6 +489,53 @@ TEST_CASE("load_config reports problems with file, line and column", "[config]")
         CHECK_THAT(load_error(dir.config("# only comments\n")), Contains("the configuration is empty"));
         CHECK_THAT(load_error(dir.config("- company\n")), StartsWith(name + ":1:1: expected a mapping of sections"));
     }
+}
+
+TEST_CASE("load_all_yaml", "[config]")
+{
+    SECTION("documents as YAML::LoadAll gives them")
+    {
+        auto docs = load_all_yaml("a: 1\n---\n- x\n---\n");
+        REQUIRE(docs.size() == 3);
+        CHECK(docs[0]["a"].as<int>() == 1);
+        CHECK(docs[1][0].as<std::string>() == "x");
+        CHECK(docs[2].IsNull());
+        CHECK(load_all_yaml("").empty());
+    }
+    SECTION("a stray ',' is an error at its place, not an endless loop (found by fuzz_import_yaml)")
+    {
+        for (const auto& [text, line, column] : {std::tuple{",", 0, 0}, std::tuple{"{a: b}\n,\n", 1, 0},
+                                                 std::tuple{"- {id: S2}\n,50'}\n", 1, 0}}) {
+            const auto e = load_all_error(text);
+            CHECK(e.mark.line == line);
+            CHECK(e.mark.column == column);
+            CHECK_THAT(e.msg, StartsWith("unexpected ','"));
+        }
+    }
+    SECTION("a NUL byte, invalid UTF-8, deep nesting are errors at their place; UTF-16 is decoded")
+    {
+        for (const auto& [text, line, column, message] :
+             {std::tuple{std::string("a: 1\nb: x\0y\n", 11), 1, 4, "binary data (a NUL byte): not a YAML text file"},
+              std::tuple{std::string("name: Jos\xE9\n"), 0, 9, "invalid UTF-8 byte 0xE9 (save the file as UTF-8)"},
+              std::tuple{std::string("a: \xC3\xA9\nb: \xC3\x28\n"), 1, 3,
+                         "invalid UTF-8 byte 0xC3 (save the file as UTF-8)"}}) {
+            const auto e = load_all_error(text);
+            CHECK(e.mark.line == line);
+            CHECK(e.mark.column == column);
+            CHECK(e.msg == message);
+        }
+        CHECK_THAT(load_all_error(std::string(100000, '[')).msg, StartsWith("nested deeper than "));
+        auto docs = load_all_yaml(std::string("\xFF\xFE" "a\0:\0 \0\xE9\0\n\0", 12));
+        REQUIRE(docs.size() == 1);
+        CHECK(docs[0]["a"].as<std::string>() == "\xC3\xA9");
+    }
+}
+
+TEST_CASE("load_config of a stray ',' names the place", "[config]")
+{
+    TempDir dir;
+    const std::string name = (dir.path() / "billrun.yaml").string();
+    CHECK_THAT(load_error(dir.config("{company: {name: X}}\n,\n")), StartsWith(name + ":2:1: unexpected ','"));
 }
 
 TEST_CASE("load_config on a missing file says to run billrun init", "[config]")

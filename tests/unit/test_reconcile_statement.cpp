@@ -297,24 +297,31 @@ TEST_CASE("open_ofx")
         CHECK(p.lines[0].description == "a <b> &amp;");
     }
 
-    SECTION("a DOCTYPE with an external entity is skipped, never expanded")
+    SECTION("a DOCTYPE declaring entities is refused where it declares them, never expanded")
     {
-        const std::string data =
-            "<?xml version=\"1.0\"?>\n"
-            "<!DOCTYPE OFX [\n"
-            "  <!ENTITY x SYSTEM \"file:///etc/passwd\">\n"
-            "  <!ENTITY y \"expanded]>\">\n"
-            "]>\n"
+        const std::string body =
             "<?OFX OFXHEADER=\"200\" VERSION=\"200\"?>\n"
             "<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><BANKTRANLIST>\n"
             "<STMTTRN><TRNTYPE>CREDIT</TRNTYPE><DTPOSTED>20260101</DTPOSTED><TRNAMT>1.00</TRNAMT>"
             "<FITID>1</FITID><NAME>&x;</NAME><MEMO>&y;</MEMO></STMTTRN>\n"
             "</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n";
-        const Parsed p = read_ofx(data);
-        REQUIRE(p.error.empty());
-        REQUIRE(p.lines.size() == 1);
-        CHECK(p.lines[0].description == "&x; - &y;");
-        CHECK(p.lines[0].line == 8);
+        const Parsed p = read_ofx("<?xml version=\"1.0\"?>\n"
+                                  "<!DOCTYPE OFX [\n"
+                                  "  <!ENTITY x SYSTEM \"file:///etc/passwd\">\n"
+                                  "  <!ENTITY y \"expanded]>\">\n"
+                                  "]>\n" +
+                                  body);
+        CHECK(p.lines.empty());
+        CHECK(p.code == ErrorCode::data_invalid);
+        CHECK(p.error == "extrato.ofx:3:3: an entity declaration (<!ENTITY): not a bank statement (billrun "
+                         "expands no entities a document declares)");
+
+        // A DOCTYPE without entities is skipped; unknown entities stay as written.
+        const Parsed plain = read_ofx("<?xml version=\"1.0\"?>\n<!DOCTYPE OFX [ <!-- nothing ']>' --> ]>\n" + body);
+        REQUIRE(plain.error.empty());
+        REQUIRE(plain.lines.size() == 1);
+        CHECK(plain.lines[0].description == "&x; - &y;");
+        CHECK(plain.lines[0].line == 5);
     }
 
     SECTION("truncated inside a transaction")
