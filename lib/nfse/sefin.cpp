@@ -11,7 +11,8 @@
 #include <yaml-cpp/yaml.h>
 #include <zlib.h>
 
-#include "http.hpp"
+#include <billrun/net/https.hpp>
+
 #include "xml.hpp"
 
 namespace billrun::nfse {
@@ -277,7 +278,7 @@ Result<std::string> nfse_number(std::string_view nfse_xml)
 
 struct SefinClient::Impl {
     Transport transport;
-    HttpsClient http;
+    net::HttpsClient http;
     Impl(const Transport& t, std::shared_ptr<const Certificate> certificate)
         : transport(t), http(std::move(certificate), t.ca_bundle, t.timeout_seconds)
     {
