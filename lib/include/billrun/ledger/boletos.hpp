@@ -56,6 +56,7 @@ struct Boleto {
     std::optional<std::int64_t> remessa;
     std::string remessa_path;
     std::string status = "issued";
+    std::string registration;  // through a bank API: pending | registered | rejected | mismatch; empty: remessa
     Payer payer;
 };
 
