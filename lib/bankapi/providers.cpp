@@ -171,15 +171,4 @@ std::optional<Centavos> parse_bank_money(std::string_view text)
     return parse_money(text);
 }
 
-std::string digits_only(std::string_view text)
-{
-    std::string out;
-    for (char c : text) {
-        if (c >= '0' && c <= '9') {
-            out += c;
-        }
-    }
-    return out;
-}
-
 }  // namespace billrun::bankapi

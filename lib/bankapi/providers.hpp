@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include <billrun/bankapi/bankapi.hpp>
+#include <billrun/core/text.hpp>
 
 #include "session.hpp"
 
@@ -38,6 +39,5 @@ const Provider* find_provider(std::string_view name);
 std::string dd_mm_yyyy(Date date, char separator = '.');
 std::optional<Date> parse_bank_date(std::string_view text);  // dd.mm.yyyy, dd/mm/yyyy or ISO
 std::optional<Centavos> parse_bank_money(std::string_view text);  // a JSON number: "1234.5"
-std::string digits_only(std::string_view text);
 
 }  // namespace billrun::bankapi

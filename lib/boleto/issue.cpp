@@ -546,14 +546,7 @@ private:
         t.fine_percent = b.fine_percent;
         t.interest_per_day = b.interest_per_day;
         const auto& p = b.payer;
-        std::string address = p.street;
-        if (!p.number.empty()) {
-            address += ", " + p.number;
-        }
-        if (!p.complement.empty()) {
-            address += " " + p.complement;
-        }
-        t.payer = cnab::Payer{p.name, p.tax_id, address, p.district, p.zip, p.city, p.state};
+        t.payer = cnab::Payer{p.name, p.tax_id, ledger::street_line(p), p.district, p.zip, p.city, p.state};
         return t;
     }
 

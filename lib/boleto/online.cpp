@@ -25,7 +25,7 @@ bankapi::Title title_of(const ledger::Boleto& b)
     t.fine_percent = b.fine_percent;
     t.interest_per_day = b.interest_per_day;
     const auto& p = b.payer;
-    t.payer = bankapi::Payer{p.name, p.tax_id, p.email, p.street, p.number, p.complement, p.district, p.city, p.state, p.zip};
+    t.payer = bankapi::Payer{p.name, p.tax_id, p.email, ledger::street_line(p), p.district, p.city, p.state, p.zip};
     return t;
 }
 
@@ -135,20 +135,23 @@ private:
         });
     }
 
-    // Looks the boleto up; nullopt (with `down` done) when the bank could not say.
-    Result<std::optional<std::optional<bankapi::Remote>>> look_up(bankapi::Adapter& api, const ledger::Boleto& b)
+    // Looks the boleto up and settles it when the bank has it. True when done with it (found,
+    // or the bank could not say: it stays pending), false when the bank does not know it.
+    Result<bool> found_and_settled(bankapi::Adapter& api, const ledger::Boleto& b, const std::string& how)
     {
         auto found = api.query(b.nosso_numero);
         if (!found) {
-            if (found.error().code == ErrorCode::unavailable || found.error().code == ErrorCode::data_invalid) {
-                if (auto r = down(b, found.error().message); !r) {
-                    return tl::unexpected(r.error());
-                }
-                return std::nullopt;
+            if (found.error().code != ErrorCode::unavailable && found.error().code != ErrorCode::data_invalid) {
+                return tl::unexpected(found.error());
             }
-            return tl::unexpected(found.error());
+            auto r = down(b, found.error().message);
+            return r ? Result<bool>(true) : tl::unexpected(r.error());
         }
-        return std::optional<std::optional<bankapi::Remote>>(std::move(*found));
+        if (!*found) {
+            return false;
+        }
+        auto r = settle(b, **found, how);
+        return r ? Result<bool>(true) : tl::unexpected(r.error());
     }
 
     Result<void> register_one(const ledger::Registration& r)
@@ -160,15 +163,9 @@ private:
         }
         if (r.attempts > 0) {
             // An earlier request may have arrived without its answer: ask before sending again.
-            auto seen = look_up(**api, b);
-            if (!seen) {
-                return tl::unexpected(seen.error());
-            }
-            if (!*seen) {
-                return {};
-            }
-            if (**seen) {
-                return settle(b, ***seen, "found by lookup after an earlier request went unanswered");
+            auto done = found_and_settled(**api, b, "found by lookup after an earlier request went unanswered");
+            if (!done || *done) {
+                return done ? Result<void>() : tl::unexpected(done.error());
             }
         }
         if (auto counted = write([&] { return ledger::count_registration_attempt(m_ledger, m_run, b.key); });
@@ -191,18 +188,13 @@ private:
         case bankapi::RegisterOutcome::unknown:
             break;
         }
+        // Perhaps registered, or registered before: looked up, never sent again.
         const bool duplicate = answer->outcome == bankapi::RegisterOutcome::already_registered;
-        auto seen = look_up(**api, b);
-        if (!seen) {
-            return tl::unexpected(seen.error());
-        }
-        if (!*seen) {
-            return {};
-        }
-        if (**seen) {
-            return settle(b, ***seen,
-                          duplicate ? fmt::format("already registered ({}): found by lookup", answer->message)
-                                    : fmt::format("no answer ({}): found by lookup", answer->message));
+        auto done = found_and_settled(**api, b,
+                                      duplicate ? fmt::format("already registered ({}): found by lookup", answer->message)
+                                                : fmt::format("no answer ({}): found by lookup", answer->message));
+        if (!done || *done) {
+            return done ? Result<void>() : tl::unexpected(done.error());
         }
         return down(b, duplicate ? fmt::format("the bank says the boleto exists ({}) but cannot find it", answer->message)
                                  : fmt::format("{}; not found by lookup", answer->message));

@@ -320,6 +320,18 @@ Result<std::optional<Boleto>> find_boleto(Ledger& ledger, std::string_view id)
     });
 }
 
+std::string street_line(const Payer& p)
+{
+    std::string line = p.street;
+    if (!p.number.empty()) {
+        line += ", " + p.number;
+    }
+    if (!p.complement.empty()) {
+        line += " " + p.complement;
+    }
+    return line;
+}
+
 // --- Registration through bank APIs (ledger/bankapi.hpp) ---------------------------------
 
 Result<void> insert_registration(Ledger& ledger, std::int64_t run, std::int64_t boleto, std::string_view account,

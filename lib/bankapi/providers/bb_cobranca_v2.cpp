@@ -5,6 +5,8 @@
 // dd.mm.aaaa, money as JSON numbers, numbers without leading zeros. An answer with error
 // 4874915 ("Nosso Número já incluído anteriormente") means the boleto exists; an empty list is
 // HTTP 404; lists page with indice/proximoIndice while indicadorContinuidade is "S".
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <billrun/core/text.hpp>
@@ -271,13 +273,6 @@ private:
     {
         const auto& p = t.payer;
         const bool person = p.tax_id.size() == 11;
-        std::string address = p.street;
-        if (!p.number.empty()) {
-            address += ", " + p.number;
-        }
-        if (!p.complement.empty()) {
-            address += " " + p.complement;
-        }
         std::string interest = t.interest_per_day > 0
                                    ? fmt::format(R"({{"tipo":1,"valor":{}}})", json_money(t.interest_per_day))
                                    : std::string(R"({"tipo":0})");
@@ -299,7 +294,7 @@ private:
             json_number(m_account.api->variacao_carteira), dd_mm_yyyy(t.issue_date), dd_mm_yyyy(t.due_date),
             json_money(t.amount), k_days_payable_after_due, json_string(clip(t.seu_numero, 15)),
             json_string(numero_titulo_cliente(t.nosso_numero)), interest, fine, person ? 1 : 2, tax_id,
-            json_string(clip(p.name, 60)), json_string(clip(address, 60)), zip, json_string(clip(p.city, 30)),
+            json_string(clip(p.name, 60)), json_string(clip(p.address, 60)), zip, json_string(clip(p.city, 30)),
             json_string(clip(p.district, 30)), json_string(clip(p.state, 2)), json_string(p.email));
     }
 

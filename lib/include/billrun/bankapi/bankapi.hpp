@@ -21,7 +21,9 @@
 namespace billrun::bankapi {
 
 struct Payer {
-    std::string name, tax_id, email, street, number, complement, district, city, state, zip;
+    std::string name, tax_id, email;
+    std::string address;  // street, number and complement on one line
+    std::string district, city, state, zip;
 };
 
 // A boleto as billrun numbered it; the bank must agree on its barcode and linha digitável.
