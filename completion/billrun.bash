@@ -22,7 +22,7 @@ _billrun()
     for ((i = 1; i < cword; i++)); do
         word="${words[i]}"
         case "$word" in
-            --ledger|--config|--date|--out|-o|--format|--customer|--owner|--status|--series|--command|--from|--to|--reason|--code)
+            --ledger|--config|--date|--out|-o|--format|--customer|--owner|--status|--series|--command|--from|--to|--reason|--code|--bank|--since)
                 ((i++)) ;;
             -*) ;;
             *)
@@ -41,8 +41,14 @@ _billrun()
         --ledger|--config|--out|-o)
             COMPREPLY=($(compgen -f -- "$cur"))
             return ;;
-        --date|--from|--to|--customer|--owner|--series|--command|--reason)
+        --date|--from|--to|--customer|--owner|--series|--command|--reason|--since)
             COMPREPLY=()
+            return ;;
+        --bank)
+            # The ids of boleto accounts in ./billrun.yaml (or $BILLRUN_CONFIG).
+            local file="${BILLRUN_CONFIG:-billrun.yaml}" ids=""
+            [[ -r "$file" ]] && ids=$(sed -n 's/^ *- *id: *\([A-Za-z0-9_.-]*\).*/\1/p' "$file")
+            COMPREPLY=($(compgen -W "$ids" -- "$cur"))
             return ;;
         --code)
             COMPREPLY=($(compgen -W "1 2 9" -- "$cur"))
@@ -62,6 +68,7 @@ _billrun()
         approve) options="--all" ;;
         issue-boleto) options="--no-pdf --one-pdf" ;;
         cancel) options="--reason --code" ;;
+        reconcile) options="--bank --since" ;;
         report)
             case "${args[0]}" in
                 aging) options="--customer --owner" ;;

@@ -132,6 +132,14 @@ Result<RunContext> AppContext::run_context(const std::string& timezone)
         ctx.business_date = *today;
     }
     ctx.now = [timezone] { return now_iso8601(timezone); };
+    ctx.unix_time = [] { return static_cast<std::int64_t>(std::time(nullptr)); };
+    ctx.secret = [](std::string_view name) -> std::optional<std::string> {
+        const char* value = name.empty() ? nullptr : std::getenv(std::string(name).c_str());
+        if (value == nullptr || *value == '\0') {
+            return std::nullopt;
+        }
+        return std::string(value);
+    };
     ctx.warn = [this](std::string_view message) { warn(message); };
     // A progress line only for a person at a terminal: never under cron, in a log, or with -q.
     m_progress = std::make_unique<ProgressLine>(std::cerr, !options.quiet && isatty(STDERR_FILENO) == 1);

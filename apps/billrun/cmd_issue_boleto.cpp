@@ -46,7 +46,11 @@ Result<int> run_issue_boleto(AppContext& ctx, const IssueBoletoCommand& cmd)
     for (const auto& path : summary->remessas) {
         ctx.info(fmt::format("remessa written: {}", path));
     }
-    const int status = summary->set_aside.empty() ? 0 : 1;
+    int status = summary->set_aside.empty() ? 0 : 1;
+    if (!summary->unavailable.empty()) {
+        ctx.warn(fmt::format("the bank's API failed: {}", summary->unavailable));
+        status = exit_code(ErrorCode::unavailable);
+    }
     auto mailed = send_queued_documents(ctx, *stage);
     if (!mailed) {
         return tl::unexpected(mailed.error());

@@ -1,4 +1,5 @@
-// billrun reconcile FILE...: CNAB retornos, OFX and CSV statements -> payments.
+// billrun reconcile FILE... | --bank ACCOUNT [--since DATE]: CNAB retornos, OFX and CSV
+// statements, or the paid boletos a bank's API lists -> payments.
 #include <fmt/format.h>
 
 #include <billrun/reconcile/reconcile.hpp>
@@ -11,7 +12,12 @@ namespace {
 
 struct ReconcileCommand {
     std::vector<std::string> files;
+    std::string bank;
+    std::string since;
 };
+
+// Without --since: the last 30 days (listing a payment again applies nothing twice).
+constexpr int k_default_days_back = 30;
 
 Result<int> run_reconcile(AppContext& ctx, const ReconcileCommand& cmd)
 {
@@ -20,7 +26,20 @@ Result<int> run_reconcile(AppContext& ctx, const ReconcileCommand& cmd)
         return tl::unexpected(stage.error());
     }
     reconcile::PaymentSink sink = [&](const io::Map& doc) { ctx.write_document(*stage->out, stage->format, doc); };
-    auto summary = reconcile::run_reconcile(*stage->ledger, *stage->config, stage->run, cmd.files, sink);
+    Result<reconcile::Summary> summary;
+    if (!cmd.bank.empty()) {
+        Date since = stage->run.business_date.add_days(-k_default_days_back);
+        if (!cmd.since.empty()) {
+            auto parsed = parse_iso_date(cmd.since);
+            if (!parsed) {
+                return fail(ErrorCode::usage, fmt::format("--since '{}' is not a valid date (YYYY-MM-DD)", cmd.since));
+            }
+            since = *parsed;
+        }
+        summary = reconcile::run_reconcile_bank(*stage->ledger, *stage->config, stage->run, cmd.bank, since, sink);
+    } else {
+        summary = reconcile::run_reconcile(*stage->ledger, *stage->config, stage->run, cmd.files, sink);
+    }
     if (!summary) {
         return tl::unexpected(summary.error());
     }
@@ -37,8 +56,17 @@ void setup_reconcile(CLI::App& app, AppContext& ctx)
 {
     auto cmd = std::make_shared<ReconcileCommand>();
     auto* sub = app.add_subcommand("reconcile", "CNAB 240/400 retornos, OFX and CSV bank statements -> payments");
-    sub->add_option("FILE", cmd->files, "Retorno or statement files (format detected from content)")->required();
-    sub->callback([&ctx, cmd] { ctx.action = [&ctx, cmd] { return run_reconcile(ctx, *cmd); }; });
+    auto* files = sub->add_option("FILE", cmd->files, "Retorno or statement files (format detected from content)");
+    auto* bank = sub->add_option("--bank", cmd->bank, "Ask this boleto account's bank API what was paid (registration: api)")
+                     ->excludes(files);
+    sub->add_option("--since", cmd->since, "With --bank: payments from this date (YYYY-MM-DD; default 30 days back)")
+        ->needs(bank);
+    sub->callback([&ctx, cmd, files, bank] {
+        if (files->count() == 0 && bank->count() == 0) {
+            throw CLI::RequiredError("FILE or --bank");
+        }
+        ctx.action = [&ctx, cmd] { return run_reconcile(ctx, *cmd); };
+    });
 }
 
 }  // namespace billrun::app

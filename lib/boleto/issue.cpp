@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <billrun/bankapi/bankapi.hpp>
 #include <billrun/boleto/bank.hpp>
 #include <billrun/boleto/febraban.hpp>
 #include <billrun/boleto/pdf.hpp>
@@ -19,6 +20,9 @@
 #include <billrun/ledger/deliveries.hpp>
 #include <billrun/io/files.hpp>
 #include <billrun/io/processes.hpp>
+#include <billrun/ledger/bankapi.hpp>
+
+#include "online.hpp"
 
 namespace billrun::boleto {
 
@@ -131,6 +135,9 @@ public:
         if (auto r = issue(); !r) {
             return tl::unexpected(r.error());
         }
+        if (auto r = register_online(); !r) {
+            return tl::unexpected(r.error());
+        }
         if (auto r = record_remessas(); !r) {
             return tl::unexpected(r.error());
         }
@@ -153,12 +160,15 @@ private:
     Result<void> check_accounts()
     {
         for (const auto& account : m_config.boleto.accounts) {
-            if (account.registration != "remessa") {
-                continue;  // registration through bank APIs comes with its own issue
-            }
             if (auto r = check_account(beneficiary_of(account)); !r) {
                 return fail(ErrorCode::config, fmt::format("{}: boleto account '{}': {}", m_config.file.string(),
                                                            account.id, r.error().message));
+            }
+            if (account.registration == "api") {
+                if (auto r = bankapi::check_account(account); !r) {
+                    return fail(ErrorCode::config, fmt::format("{}: {}", m_config.file.string(), r.error().message));
+                }
+                continue;  // no remessa
             }
             auto layout = account.remessa == "cnab400" ? cnab::Layout::cnab400 : cnab::Layout::cnab240;
             if (!cnab::supports(account.bank, layout)) {
@@ -270,12 +280,6 @@ private:
             set_aside(c, fmt::format("bank account '{}' is not in billrun.yaml", c.account));
             return {};
         }
-        if (account->registration != "remessa") {
-            set_aside(c, fmt::format("account '{}' registers boletos through the bank's API, which this "
-                                     "version does not do yet",
-                                     account->id));
-            return {};
-        }
         const Bank* bank = find_bank(account->bank);
         if (bank == nullptr) {
             set_aside(c, fmt::format("bank {} is not supported", account->bank));
@@ -333,7 +337,12 @@ private:
             return {};  // another run gave this invoice its boleto meanwhile
         }
         m_sequences[account->id] = *sequence;
-        if (c.auto_send) {
+        if (account->registration == "api") {
+            // Recorded before any request leaves; e-mailed once the bank has it.
+            if (auto r = ledger::insert_registration(m_ledger, m_run, **key, account->id, account->api->provider); !r) {
+                return r;
+            }
+        } else if (c.auto_send) {
             if (auto queued = ledger::queue_delivery(m_ledger, m_run, c.invoice, "boleto"); !queued) {
                 return tl::unexpected(queued.error());
             }
@@ -391,6 +400,25 @@ private:
             }
             m_ctx.progress("boletos", m_summary.issued, 0);
         }
+    }
+
+    // Boletos of accounts with `registration: api` go to their banks (none in a dry run:
+    // nothing changes remotely either).
+    Result<void> register_online()
+    {
+        if (m_ctx.dry_run) {
+            return {};
+        }
+        auto outcome = boleto::register_online(m_ledger, m_config, m_ctx, m_run);
+        if (!outcome) {
+            return tl::unexpected(outcome.error());
+        }
+        m_summary.registered = outcome->registered;
+        m_summary.unavailable = outcome->unavailable;
+        for (auto& item : outcome->set_aside) {
+            m_summary.set_aside.push_back(std::move(item));
+        }
+        return {};
     }
 
     std::filesystem::path remessa_dir() const { return m_config.output_dir / "remessa"; }
@@ -518,14 +546,7 @@ private:
         t.fine_percent = b.fine_percent;
         t.interest_per_day = b.interest_per_day;
         const auto& p = b.payer;
-        std::string address = p.street;
-        if (!p.number.empty()) {
-            address += ", " + p.number;
-        }
-        if (!p.complement.empty()) {
-            address += " " + p.complement;
-        }
-        t.payer = cnab::Payer{p.name, p.tax_id, address, p.district, p.zip, p.city, p.state};
+        t.payer = cnab::Payer{p.name, p.tax_id, ledger::street_line(p), p.district, p.zip, p.city, p.state};
         return t;
     }
 
@@ -665,9 +686,12 @@ private:
             return r;
         }
         m_summary.finished = m_ctx.now();
-        auto counts = fmt::format(R"({{"issued":{},"pdfs":{},"remessas":{},"set_aside":{}}})", m_summary.issued,
-                                  m_summary.pdfs, m_summary.remessas.size(), m_summary.set_aside.size());
-        std::string status = m_ctx.dry_run ? "dry-run" : (m_summary.set_aside.empty() ? "ok" : "partial");
+        auto counts = fmt::format(R"({{"issued":{},"registered":{},"pdfs":{},"remessas":{},"set_aside":{}}})",
+                                  m_summary.issued, m_summary.registered, m_summary.pdfs, m_summary.remessas.size(),
+                                  m_summary.set_aside.size());
+        std::string status = m_ctx.dry_run ? "dry-run"
+                             : !m_summary.unavailable.empty() ? "failed"
+                             : (m_summary.set_aside.empty() ? "ok" : "partial");
         if (auto r = ledger::finish_run(m_ledger, m_run, m_summary.finished, status, counts); !r) {
             return r;
         }
@@ -717,6 +741,9 @@ io::Map boleto_document(const ledger::Boleto& b)
     if (!b.pix.empty()) {
         doc.emplace_back("pix", b.pix);
     }
+    if (!b.registration.empty()) {
+        doc.emplace_back("registration", b.registration);
+    }
     doc.emplace_back("pdf", b.pdf.empty() ? io::Value() : io::Value(b.pdf));
     doc.emplace_back("remessa", b.remessa_path.empty() ? io::Value() : io::Value(b.remessa_path));
     doc.emplace_back("key", b.key);
@@ -742,6 +769,7 @@ io::Map issue_run_document(const IssueSummary& s, const RunContext& ctx)
                    {"finished", s.finished},
                    {"dry_run", ctx.dry_run},
                    {"counts", io::Map{{"boletos", s.issued},
+                                      {"registered", s.registered},
                                       {"pdfs", s.pdfs},
                                       {"remessas", static_cast<std::int64_t>(s.remessas.size())},
                                       {"set_aside", static_cast<std::int64_t>(s.set_aside.size())}}},

@@ -72,6 +72,7 @@ boleto:                                 # payment slips and the bank accounts th
         client_id_env: BB_CLIENT_ID     # variable holding the OAuth client id
         client_secret_env: BB_CLIENT_SECRET  # variable holding the OAuth client secret
         app_key_env: BB_APP_KEY         # variable holding BB's gw-dev-app-key
+        variacao_carteira: "35"         # BB: the carteira's variação
         certificate: ""                 # PKCS#12 for banks that demand mutual TLS
         password_env: ""                # variable holding that certificate's password
         ca_bundle: ""                   # extra CA file for the bank's chain

@@ -265,6 +265,7 @@ void Loader::bank_api(const Item& item, BankApi& out)
         {"client_id_env", env_name(out.client_id_env)},
         {"client_secret_env", env_name(out.client_secret_env)},
         {"app_key_env", env_name(out.app_key_env)},
+        {"variacao_carteira", text(out.variacao_carteira)},
         {"certificate", path(out.certificate)},
         {"password_env", env_name(out.password_env)},
         {"ca_bundle", path(out.ca_bundle)},

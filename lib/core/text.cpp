@@ -202,4 +202,15 @@ std::string_view trim(std::string_view s)
     return s.substr(begin, end - begin);
 }
 
+std::string digits_only(std::string_view s)
+{
+    std::string out;
+    for (char c : s) {
+        if (c >= '0' && c <= '9') {
+            out += c;
+        }
+    }
+    return out;
+}
+
 }  // namespace billrun

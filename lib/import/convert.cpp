@@ -68,17 +68,6 @@ bool check_id(const RawRecord& raw, Field f, Checker& check)
     return true;
 }
 
-std::string digits_only(std::string_view s)
-{
-    std::string out;
-    for (char c : s) {
-        if (c >= '0' && c <= '9') {
-            out += c;
-        }
-    }
-    return out;
-}
-
 bool only_punctuation_and_digits(std::string_view s)
 {
     return std::all_of(s.begin(), s.end(), [](char c) {

@@ -1,5 +1,6 @@
 // Boletos, nosso número sequences and remessa files.
 #include <billrun/ledger/boletos.hpp>
+#include <billrun/ledger/bankapi.hpp>
 
 #include <algorithm>
 
@@ -51,6 +52,7 @@ BoletoCandidate read_candidate(const sql::Statement& stmt)
     "b.nosso_numero, b.nosso_numero_dv, b.nosso_numero_display, b.issue_date, b.due_date, b.amount, "           \
     "b.fine_percent, b.interest_per_day, b.barcode, b.linha_digitavel, coalesce(b.pix, ''), coalesce(b.pdf, ''), " \
     "b.remessa, coalesce(r.path, ''), b.status, "                                                               \
+    "coalesce((SELECT g.status FROM boleto_registrations g WHERE g.boleto = b.id), ''), "                       \
     BILLRUN_PAYER_COLUMNS " "                                                                                   \
     "FROM boletos b JOIN invoices i ON i.id = b.invoice JOIN customers c ON c.id = i.customer "                \
     "LEFT JOIN remessas r ON r.id = b.remessa "
@@ -79,7 +81,8 @@ Boleto read_boleto(const sql::Statement& stmt)
     b.remessa = stmt.column_opt_int(18);
     b.remessa_path = stmt.column_text(19);
     b.status = stmt.column_text(20);
-    b.payer = read_payer_row(stmt, 21);
+    b.registration = stmt.column_text(21);
+    b.payer = read_payer_row(stmt, 22);
     return b;
 }
 
@@ -260,7 +263,10 @@ Result<void> mark_remessa_written(Ledger& ledger, std::int64_t run, std::int64_t
 Result<std::vector<Boleto>> boletos_without_pdf(Ledger& ledger, std::int64_t after, int limit)
 {
     return guard([&] {
-        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.pdf IS NULL AND b.id > ? ORDER BY b.id LIMIT ?");
+        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT
+                                      "WHERE b.pdf IS NULL AND b.id > ? AND NOT EXISTS (SELECT 1 FROM "
+                                      "boleto_registrations g WHERE g.boleto = b.id AND g.status != 'registered') "
+                                      "ORDER BY b.id LIMIT ?");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, after).bind(2, limit);
         return read_page<Boleto>(stmt, limit, read_boleto);
@@ -311,6 +317,120 @@ Result<std::optional<Boleto>> find_boleto(Ledger& ledger, std::string_view id)
             return std::nullopt;
         }
         return read_boleto(stmt);
+    });
+}
+
+std::string street_line(const Payer& p)
+{
+    std::string line = p.street;
+    if (!p.number.empty()) {
+        line += ", " + p.number;
+    }
+    if (!p.complement.empty()) {
+        line += " " + p.complement;
+    }
+    return line;
+}
+
+// --- Registration through bank APIs (ledger/bankapi.hpp) ---------------------------------
+
+Result<void> insert_registration(Ledger& ledger, std::int64_t run, std::int64_t boleto, std::string_view account,
+                                 std::string_view provider)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "INSERT INTO boleto_registrations (boleto, account, provider, status, run, last_run) "
+            "VALUES (?, ?, ?, 'pending', ?, ?)");
+        stmt.bind(1, boleto).bind(2, account).bind(3, provider).bind(4, run).bind(5, run).run();
+    });
+}
+
+Result<std::vector<Registration>> registrations_to_send(Ledger& ledger, std::int64_t after, int limit)
+{
+    return guard([&] {
+        std::vector<Registration> out;
+        {
+            auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT
+                                          "JOIN boleto_registrations g ON g.boleto = b.id "
+                                          "WHERE g.status IN ('pending', 'rejected') AND b.id > ? ORDER BY b.id LIMIT ?");
+            sql::ResetGuard reset(stmt);
+            stmt.bind(1, after).bind(2, limit);
+            while (stmt.step()) {
+                Registration r;
+                r.boleto = read_boleto(stmt);
+                out.push_back(std::move(r));
+            }
+        }
+        auto& detail = ledger.statement(
+            "SELECT provider, status, attempts, coalesce(error, '') FROM boleto_registrations WHERE boleto = ?");
+        for (auto& r : out) {
+            sql::ResetGuard reset(detail);
+            detail.bind(1, r.boleto.key);
+            if (detail.step()) {
+                r.provider = detail.column_text(0);
+                r.status = detail.column_text(1);
+                r.attempts = detail.column_int(2);
+                r.error = detail.column_text(3);
+            }
+        }
+        return out;
+    });
+}
+
+Result<void> count_registration_attempt(Ledger& ledger, std::int64_t run, std::int64_t boleto)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "UPDATE boleto_registrations SET attempts = attempts + 1, last_run = ? WHERE boleto = ?");
+        stmt.bind(1, run).bind(2, boleto).run();
+        insert_event(ledger, run, "boleto", std::to_string(boleto), "registration-sent");
+    });
+}
+
+Result<void> mark_registered(Ledger& ledger, std::int64_t run, std::int64_t boleto, std::string_view bank_id,
+                             std::string_view how)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "UPDATE boleto_registrations SET status = 'registered', bank_id = ?, error = NULL, last_run = ? "
+            "WHERE boleto = ?");
+        stmt.bind(1, bank_id).bind(2, run).bind(3, boleto).run();
+        insert_event(ledger, run, "boleto", std::to_string(boleto), "registered", how);
+    });
+}
+
+Result<void> mark_registration_failed(Ledger& ledger, std::int64_t run, std::int64_t boleto, std::string_view status,
+                                      std::string_view error)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "UPDATE boleto_registrations SET status = ?, error = ?, last_run = ? WHERE boleto = ?");
+        stmt.bind(1, status).bind(2, error).bind(3, run).bind(4, boleto).run();
+        insert_event(ledger, run, "boleto", std::to_string(boleto), fmt::format("registration-{}", status), error);
+    });
+}
+
+Result<std::optional<ApiToken>> api_token(Ledger& ledger, std::string_view key)
+{
+    return guard([&]() -> std::optional<ApiToken> {
+        auto& stmt = ledger.statement("SELECT access_token, expires_at FROM api_tokens WHERE key = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, key);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        return ApiToken{stmt.column_text(0), stmt.column_int(1)};
+    });
+}
+
+Result<void> store_api_token(Ledger& ledger, std::int64_t run, std::string_view key, const ApiToken& token)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "INSERT INTO api_tokens (key, access_token, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE "
+            "SET access_token = excluded.access_token, expires_at = excluded.expires_at");
+        stmt.bind(1, key).bind(2, token.access_token).bind(3, token.expires_at).run();
+        insert_event(ledger, run, "api-token", key, "renewed", fmt::format("expires at {} (unix time)", token.expires_at));
     });
 }
 

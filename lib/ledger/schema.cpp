@@ -456,7 +456,32 @@ WHEN NEW.status = 'authorized' AND OLD.status <> 'authorized'
 BEGIN SELECT RAISE(ABORT, 'the NFS-e of a cancelled invoice cannot become authorized'); END;
 )sql";
 
-constexpr std::array<std::string_view, 9> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5, k_v6, k_v7, k_v8, k_v9};
+// v10: boletos registered through bank APIs (SPEC §6a). Each registration is recorded, with
+// the count of requests sent, before a request leaves, so that a run that lost an answer
+// looks the boleto up instead of registering it twice; OAuth tokens are kept between runs
+// (the ledger is mode 0600; a token never appears in output or events).
+constexpr std::string_view k_v10 = R"sql(
+CREATE TABLE boleto_registrations (
+    boleto INTEGER PRIMARY KEY REFERENCES boletos(id),
+    account TEXT NOT NULL,
+    provider TEXT NOT NULL,                -- bb-cobranca-v2 | ...
+    status TEXT NOT NULL CHECK (status IN ('pending', 'registered', 'rejected', 'mismatch')),
+    attempts INTEGER NOT NULL DEFAULT 0,   -- registration requests sent, each counted before it left
+    bank_id TEXT,                          -- the bank's identity of the boleto (BB numeroTituloCliente)
+    error TEXT,                            -- the bank's rejection, or the barcode difference
+    run INTEGER NOT NULL,
+    last_run INTEGER NOT NULL
+);
+CREATE INDEX boleto_registrations_open ON boleto_registrations(status) WHERE status IN ('pending', 'rejected');
+CREATE TABLE api_tokens (
+    key TEXT PRIMARY KEY,                  -- provider, environment, token URL, client id, scope
+    access_token TEXT NOT NULL,
+    expires_at INTEGER NOT NULL            -- unix seconds, a safety margin already taken off
+);
+)sql";
+
+constexpr std::array<std::string_view, 10> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5,
+                                                        k_v6, k_v7, k_v8, k_v9, k_v10};
 
 }  // namespace
 

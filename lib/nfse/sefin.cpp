@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "http.hpp"
+#include <billrun/net/https.hpp>
 
 namespace billrun::nfse {
 
@@ -24,7 +24,7 @@ std::string trim_slash(std::string s)
 
 struct SefinClient::Impl {
     Transport transport;
-    HttpsClient http;
+    net::HttpsClient http;
     Impl(const Transport& t, std::shared_ptr<const Certificate> certificate)
         : transport(t), http(std::move(certificate), t.ca_bundle, t.timeout_seconds)
     {

@@ -19,6 +19,8 @@
 #include <billrun/ledger/payments.hpp>
 #include <billrun/reconcile/statement.hpp>
 
+#include "apply.hpp"
+
 namespace billrun::reconcile {
 
 namespace {
@@ -573,6 +575,27 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
         summary.run = *run;
     }
     return summary;
+}
+
+Result<Counts> apply_bank_records(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                                  std::int64_t run, const std::vector<BankRecord>& records, const PaymentSink& sink)
+{
+    Reconciler reconciler(ledger, config, ctx, sink, banks_with_check_digit(config));
+    for (const auto& record : records) {
+        FileFacts source;
+        source.name = record.source;
+        source.format = Format::cnab;
+        Item item;
+        item.record = record.record;
+        item.key = record.key;
+        item.cnab = true;
+        item.bank = record.bank;
+        item.ret = record.ret;
+        if (auto r = reconciler.apply(source, item, run); !r) {
+            return tl::unexpected(r.error());
+        }
+    }
+    return reconciler.counts;
 }
 
 io::Map reconcile_run_document(const Summary& s, const RunContext& ctx)

@@ -32,6 +32,8 @@ struct SetAsideInvoice {
 struct IssueSummary {
     std::int64_t run = 0;
     std::int64_t issued = 0;
+    std::int64_t registered = 0;        // through bank APIs, by this run
+    std::string unavailable;            // a bank API that did not answer (exit 69): why
     std::int64_t pdfs = 0;
     std::vector<std::string> remessas;  // paths written by this run
     std::vector<SetAsideInvoice> set_aside;

@@ -71,6 +71,7 @@ struct BankApi {
     std::string client_id_env = "BB_CLIENT_ID";
     std::string client_secret_env = "BB_CLIENT_SECRET";
     std::string app_key_env = "BB_APP_KEY";
+    std::string variacao_carteira = "35";  // BB: the carteira's variação (numeroVariacaoCarteira)
     std::filesystem::path certificate;
     std::string password_env;
     std::filesystem::path ca_bundle;

@@ -3,6 +3,7 @@
 // date, the wall clock (only to stamp runs), and where warnings go. No singletons.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,13 @@ struct RunContext {
     // batch or record; the CLI layer throttles and draws it, or ignores it (no terminal, -q).
     std::function<void(std::string_view what, std::int64_t done, std::int64_t total)> progress =
         [](std::string_view, std::int64_t, std::int64_t) {};
+    // Seconds since 1970 from the wall clock: only to tell whether a bank API token expired.
+    std::function<std::int64_t()> unix_time = [] { return std::int64_t{0}; };
+    // The value of an environment variable naming a secret (bank API credentials); nullopt
+    // when unset. Values never go into messages.
+    std::function<std::optional<std::string>(std::string_view name)> secret = [](std::string_view) {
+        return std::optional<std::string>();
+    };
     bool dry_run = false;
     int verbosity = 0;  // -1 quiet, 0 normal, 1 verbose
 };

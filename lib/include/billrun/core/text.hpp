@@ -20,4 +20,7 @@ std::string fold_key(std::string_view utf8);
 // Trims ASCII spaces, tabs, CR and LF at both ends.
 std::string_view trim(std::string_view s);
 
+// The ASCII digits of `s`, in order ("01.001-000" -> "01001000").
+std::string digits_only(std::string_view s);
+
 }  // namespace billrun

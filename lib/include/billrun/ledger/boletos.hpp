@@ -22,6 +22,9 @@ struct Payer {
     std::string street, number, complement, district, city, state, zip;
 };
 
+// Street, number and complement on one line ("Rua Um, 10 Sala 2"), as remessas and bank APIs want it.
+std::string street_line(const Payer& payer);
+
 // An issued invoice that should get a boleto, with what the slip prints of its customer.
 struct BoletoCandidate {
     std::int64_t invoice = 0;  // key
@@ -56,6 +59,7 @@ struct Boleto {
     std::optional<std::int64_t> remessa;
     std::string remessa_path;
     std::string status = "issued";
+    std::string registration;  // through a bank API: pending | registered | rejected | mismatch; empty: remessa
     Payer payer;
 };
 

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include <billrun/core/error.hpp>
+#include <billrun/net/https.hpp>
 
 namespace billrun::nfse {
 
@@ -18,19 +19,19 @@ enum class SignatureProfile {
 };
 
 // The key and certificates of a PKCS#12 file; the password is not kept.
-class Certificate {
+class Certificate : public net::ClientIdentity {
 public:
     // Errors: config ("cannot read", "wrong password or not a PKCS#12 file", "holds no private
     // key", "expired on ..."). The password never appears in a message.
     static Result<std::shared_ptr<const Certificate>> load(const std::filesystem::path& path,
                                                            std::string_view password);
-    ~Certificate();
+    ~Certificate() override;
     Certificate(const Certificate&) = delete;
     Certificate& operator=(const Certificate&) = delete;
 
-    void* key() const { return m_key; }      // EVP_PKEY*
-    void* leaf() const { return m_leaf; }    // X509*
-    void* chain() const { return m_chain; }  // STACK_OF(X509)*, may be null
+    void* key() const override { return m_key; }      // EVP_PKEY*
+    void* leaf() const override { return m_leaf; }    // X509*
+    void* chain() const override { return m_chain; }  // STACK_OF(X509)*, may be null
     std::string subject() const;
 
 private:

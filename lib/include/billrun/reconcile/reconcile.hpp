@@ -44,6 +44,14 @@ using PaymentSink = std::function<void(const io::Map& payment)>;
 Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
                               const std::vector<std::string>& files, const PaymentSink& sink);
 
+// `reconcile --bank ACCOUNT --since DATE` (SPEC §6a): the boletos the bank's API lists as paid
+// from `since` to the business date, every page, applied like retorno records (a record's
+// identity: bank, nosso número, payment date and amount). Errors: usage (no such account, or
+// not one with registration: api), config (credentials), unavailable (the bank did not
+// answer: nothing applied), data_invalid (an answer that cannot be read: nothing applied).
+Result<Summary> run_reconcile_bank(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                                   const std::string& account, Date since, const PaymentSink& sink);
+
 io::Map reconcile_run_document(const Summary& summary, const RunContext& ctx);
 
 }  // namespace billrun::reconcile

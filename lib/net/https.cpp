@@ -1,4 +1,4 @@
-#include "http.hpp"
+#include <billrun/net/https.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -10,7 +10,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-namespace billrun::nfse {
+namespace billrun::net {
 
 namespace {
 
@@ -45,7 +45,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 }
 
 struct TlsSetup {
-    const Certificate* certificate;
+    const ClientIdentity* identity;
     const std::filesystem::path* ca_bundle;
 };
 
@@ -54,15 +54,16 @@ CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* user)
 {
     auto* setup = static_cast<TlsSetup*>(user);
     auto* ctx = static_cast<SSL_CTX*>(ssl_ctx);
-    const Certificate& c = *setup->certificate;
-    if (SSL_CTX_use_certificate(ctx, static_cast<X509*>(c.leaf())) != 1 ||
-        SSL_CTX_use_PrivateKey(ctx, static_cast<EVP_PKEY*>(c.key())) != 1) {
-        ERR_clear_error();
-        return CURLE_SSL_CERTPROBLEM;
-    }
-    if (auto* chain = static_cast<STACK_OF(X509)*>(c.chain())) {
-        for (int i = 0; i < sk_X509_num(chain); ++i) {
-            SSL_CTX_add1_chain_cert(ctx, sk_X509_value(chain, i));
+    if (const ClientIdentity* c = setup->identity; c != nullptr) {
+        if (SSL_CTX_use_certificate(ctx, static_cast<X509*>(c->leaf())) != 1 ||
+            SSL_CTX_use_PrivateKey(ctx, static_cast<EVP_PKEY*>(c->key())) != 1) {
+            ERR_clear_error();
+            return CURLE_SSL_CERTPROBLEM;
+        }
+        if (auto* chain = static_cast<STACK_OF(X509)*>(c->chain())) {
+            for (int i = 0; i < sk_X509_num(chain); ++i) {
+                SSL_CTX_add1_chain_cert(ctx, sk_X509_value(chain, i));
+            }
         }
     }
     if (!setup->ca_bundle->empty() &&
@@ -72,6 +73,30 @@ CURLcode on_ssl_ctx(CURL*, void* ssl_ctx, void* user)
     }
     ERR_clear_error();
     return CURLE_OK;
+}
+
+// A URL as messages show it: without its query, which may carry an API key.
+std::string_view shown(const std::string& url)
+{
+    return std::string_view(url).substr(0, url.find('?'));
+}
+
+// Failures before anything was sent: the server cannot have acted on the request.
+bool never_sent(CURLcode code)
+{
+    switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+        return true;
+    default:
+        return false;
+    }
 }
 
 bool retryable(CURLcode code)
@@ -94,9 +119,9 @@ bool retryable(CURLcode code)
 
 }  // namespace
 
-HttpsClient::HttpsClient(std::shared_ptr<const Certificate> certificate, std::filesystem::path ca_bundle,
+HttpsClient::HttpsClient(std::shared_ptr<const ClientIdentity> identity, std::filesystem::path ca_bundle,
                          int timeout_seconds)
-    : m_certificate(std::move(certificate)), m_ca_bundle(std::move(ca_bundle)), m_timeout_seconds(timeout_seconds)
+    : m_identity(std::move(identity)), m_ca_bundle(std::move(ca_bundle)), m_timeout_seconds(timeout_seconds)
 {
     static std::once_flag once;
     std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
@@ -116,10 +141,23 @@ HttpsClient::~HttpsClient()
 tl::expected<HttpResponse, HttpFailure> HttpsClient::request(const char* method, const std::string& url,
                                                             std::string_view body)
 {
+    return request(HttpRequest{method, url, body, {}});
+}
+
+tl::expected<HttpResponse, HttpFailure> HttpsClient::request(const HttpRequest& req)
+{
+    const char* method = req.method;
+    const std::string& url = req.url;
+    std::string_view body = req.body;
+    curl_slist* own_headers = nullptr;
+    for (const auto& line : req.headers) {
+        own_headers = curl_slist_append(own_headers, line.c_str());
+    }
+    std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> own(own_headers, curl_slist_free_all);
     CURL* curl = static_cast<CURL*>(m_curl);
     curl_easy_reset(curl);
     Exchange exchange;
-    TlsSetup tls{m_certificate.get(), &m_ca_bundle};
+    TlsSetup tls{m_identity.get(), &m_ca_bundle};
     char error[CURL_ERROR_SIZE] = {0};
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
@@ -136,17 +174,21 @@ tl::expected<HttpResponse, HttpFailure> HttpsClient::request(const char* method,
     long total = std::max(1, m_timeout_seconds);
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, std::min(total, 30L));
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, total);
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(m_headers));
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, own ? own.get() : static_cast<curl_slist*>(m_headers));
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "billrun");
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &exchange);
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &exchange);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-    if (std::string_view(method) == "POST") {
+    const std::string_view verb(method);
+    if (verb == "POST" || verb == "PUT" || verb == "PATCH") {
         curl_easy_setopt(curl, CURLOPT_POST, 1L);
         curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
         curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+        if (verb != "POST") {
+            curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+        }
     } else if (std::string_view(method) == "HEAD") {
         curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
     } else {
@@ -158,7 +200,7 @@ tl::expected<HttpResponse, HttpFailure> HttpsClient::request(const char* method,
         while (!detail.empty() && detail.back() == '\n') {
             detail.pop_back();
         }
-        return tl::unexpected(HttpFailure{retryable(rc), fmt::format("{} {}: {}", method, url, detail)});
+        return tl::unexpected(HttpFailure{retryable(rc), !never_sent(rc), fmt::format("{} {}: {}", method, shown(url), detail)});
     }
     HttpResponse response;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
@@ -167,4 +209,4 @@ tl::expected<HttpResponse, HttpFailure> HttpsClient::request(const char* method,
     return response;
 }
 
-}  // namespace billrun::nfse
+}  // namespace billrun::net

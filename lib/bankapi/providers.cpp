@@ -1,0 +1,174 @@
+// The table of bank API providers, and opening an account's adapter.
+#include "providers.hpp"
+
+#include <array>
+
+#include <fmt/format.h>
+
+namespace billrun::bankapi {
+
+namespace providers {
+extern const Provider bb_cobranca_v2;  // providers/bb_cobranca_v2.cpp
+}
+
+namespace {
+
+// Adding a provider: its file under providers/, and one line here.
+constexpr std::array<const Provider*, 1> k_providers{&providers::bb_cobranca_v2};
+
+std::string trim_slash(std::string s)
+{
+    while (!s.empty() && s.back() == '/') {
+        s.pop_back();
+    }
+    return s;
+}
+
+}  // namespace
+
+const Provider* find_provider(std::string_view name)
+{
+    for (const Provider* p : k_providers) {
+        if (p->name == name) {
+            return p;
+        }
+    }
+    return nullptr;
+}
+
+std::span<const std::string_view> provider_names()
+{
+    static const auto names = [] {
+        std::array<std::string_view, k_providers.size()> out{};
+        for (std::size_t i = 0; i < k_providers.size(); ++i) {
+            out[i] = k_providers[i]->name;
+        }
+        return out;
+    }();
+    return names;
+}
+
+Result<void> check_account(const config::BankAccount& account)
+{
+    const std::string name = account.api ? account.api->provider : std::string();
+    const Provider* provider = find_provider(name);
+    if (provider == nullptr) {
+        return fail(ErrorCode::config,
+                    fmt::format("boleto account '{}': api provider '{}' is not available in this version (available: {})",
+                                account.id, name, fmt::join(provider_names(), ", ")));
+    }
+    if (auto r = provider->check(account); !r) {
+        return fail(ErrorCode::config, fmt::format("boleto account '{}': {}", account.id, r.error().message));
+    }
+    return {};
+}
+
+Result<std::unique_ptr<Adapter>> open_adapter(const config::BankAccount& account, const Circumstances& where)
+{
+    if (auto r = check_account(account); !r) {
+        return tl::unexpected(r.error());
+    }
+    const config::BankApi& api = *account.api;
+    const Provider& provider = *find_provider(api.provider);
+    auto secret = [&](const std::string& variable, std::string_view key) -> Result<std::string> {
+        auto value = where.ctx.secret(variable);
+        if (!value) {
+            return fail(ErrorCode::config, fmt::format("boleto account '{}': the environment variable {} (api.{}) is "
+                                                       "not set",
+                                                       account.id, variable.empty() ? "(none)" : variable, key));
+        }
+        return *value;
+    };
+    SessionSettings s;
+    s.provider = std::string(provider.name);
+    s.environment = api.environment;
+    const bool production = api.environment == "production";
+    s.token_url = api.token_url.empty()
+                      ? std::string(production ? provider.production_token_url : provider.sandbox_token_url)
+                      : api.token_url;
+    s.scope = std::string(provider.scope);
+    s.auth = provider.auth;
+    s.timeout_seconds = api.timeout_seconds > 0 ? api.timeout_seconds : 30;
+    s.ca_bundle = api.ca_bundle;
+    auto id = secret(api.client_id_env, "client_id_env");
+    if (!id) {
+        return tl::unexpected(id.error());
+    }
+    auto client_secret = secret(api.client_secret_env, "client_secret_env");
+    if (!client_secret) {
+        return tl::unexpected(client_secret.error());
+    }
+    s.client_id = std::move(*id);
+    s.client_secret = std::move(*client_secret);
+    Endpoint endpoint;
+    if (provider.app_key) {
+        auto key = secret(api.app_key_env, "app_key_env");
+        if (!key) {
+            return tl::unexpected(key.error());
+        }
+        endpoint.app_key = std::move(*key);
+    }
+    if (!api.certificate.empty()) {
+        return fail(ErrorCode::config,
+                    fmt::format("boleto account '{}': api.certificate: client certificates for bank APIs come with "
+                                "the Sicoob and Inter providers; {} needs none",
+                                account.id, provider.name));
+    }
+    endpoint.base_url = trim_slash(api.base_url.empty() ? std::string(production ? provider.production_base_url
+                                                                                 : provider.sandbox_base_url)
+                                                        : api.base_url);
+    if (!endpoint.base_url.starts_with("https://")) {
+        return fail(ErrorCode::config, fmt::format("boleto account '{}': api.base_url '{}': bank APIs are called over "
+                                                   "https only",
+                                                   account.id, endpoint.base_url));
+    }
+    auto session = Session::create(std::move(s), where);
+    if (!session) {
+        return fail(ErrorCode::config, fmt::format("boleto account '{}': {}", account.id, session.error().message));
+    }
+    return provider.make(account, std::move(*session), std::move(endpoint));
+}
+
+std::string dd_mm_yyyy(Date date, char separator)
+{
+    return fmt::format("{:02}{}{:02}{}{:04}", date.day(), separator, date.month(), separator, date.year());
+}
+
+std::optional<Date> parse_bank_date(std::string_view text)
+{
+    if (text.size() >= 10 && (text[2] == '.' || text[2] == '/') && (text[5] == '.' || text[5] == '/')) {
+        auto num = [&](std::size_t at, std::size_t n) {
+            int v = 0;
+            for (std::size_t i = at; i < at + n; ++i) {
+                if (text[i] < '0' || text[i] > '9') {
+                    return -1;
+                }
+                v = v * 10 + (text[i] - '0');
+            }
+            return v;
+        };
+        return Date::from_ymd(num(6, 4), num(3, 2), num(0, 2));
+    }
+    return parse_iso_date(text.substr(0, 10));
+}
+
+std::optional<Centavos> parse_bank_money(std::string_view text)
+{
+    if (text.empty() || text.find(',') != std::string_view::npos) {
+        return std::nullopt;
+    }
+    auto dot = text.find('.');
+    if (dot != std::string_view::npos && text.size() - dot - 1 > 2) {
+        // "12.300000001" from a float on the bank's side: round to the centavo.
+        std::string kept(text.substr(0, dot + 3));
+        auto base = parse_money(kept);
+        if (!base) {
+            return std::nullopt;
+        }
+        const char next = text[dot + 3];
+        return *base + ((next >= '5' && next <= '9') ? (*base < 0 ? -1 : 1) : 0);
+    }
+    return parse_money(text);
+}
+
+}  // namespace billrun::bankapi

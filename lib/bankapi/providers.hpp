@@ -1,0 +1,43 @@
+#pragma once
+// A bank API provider is data plus two functions: one file under providers/ defines it, one
+// line in providers.cpp lists it.
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <billrun/bankapi/bankapi.hpp>
+#include <billrun/core/text.hpp>
+
+#include "session.hpp"
+
+namespace billrun::bankapi {
+
+struct Endpoint {
+    std::string base_url;   // no trailing slash
+    std::string app_key;    // BB's gw-dev-app-key; empty for providers without one
+};
+
+struct Provider {
+    std::string_view name;              // billrun.yaml api.provider
+    std::string_view bank;              // COMPE code
+    std::string_view sandbox_base_url;
+    std::string_view production_base_url;
+    std::string_view sandbox_token_url;
+    std::string_view production_token_url;
+    std::string_view scope;
+    TokenAuth auth = TokenAuth::basic;
+    bool app_key = false;               // needs api.app_key_env
+    // What the provider needs of the account (convênio, carteira...). Errors: config.
+    Result<void> (*check)(const config::BankAccount& account) = nullptr;
+    std::unique_ptr<Adapter> (*make)(const config::BankAccount& account, std::unique_ptr<Session> session,
+                                     Endpoint endpoint) = nullptr;
+};
+
+const Provider* find_provider(std::string_view name);
+
+// Date and money as the banks write them.
+std::string dd_mm_yyyy(Date date, char separator = '.');
+std::optional<Date> parse_bank_date(std::string_view text);  // dd.mm.yyyy, dd/mm/yyyy or ISO
+std::optional<Centavos> parse_bank_money(std::string_view text);  // a JSON number: "1234.5"
+
+}  // namespace billrun::bankapi

@@ -1,0 +1,117 @@
+#pragma once
+// Boletos through banks' REST APIs (SPEC §6a): one adapter per provider (register, query,
+// write off, list paid), all over one Session (OAuth2 client credentials with the token kept
+// in the ledger, libcurl HTTPS with bounded timeouts, 429/5xx waited out). A provider is one
+// file under providers/ and one line in the table of providers.cpp.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <billrun/config/config.hpp>
+#include <billrun/core/context.hpp>
+#include <billrun/core/date.hpp>
+#include <billrun/core/error.hpp>
+#include <billrun/core/money.hpp>
+#include <billrun/ledger/ledger.hpp>
+
+namespace billrun::bankapi {
+
+struct Payer {
+    std::string name, tax_id, email;
+    std::string address;  // street, number and complement on one line
+    std::string district, city, state, zip;
+};
+
+// A boleto as billrun numbered it; the bank must agree on its barcode and linha digitável.
+struct Title {
+    std::string seu_numero;    // the invoice id
+    std::string nosso_numero;  // billrun's, bank width, without DV
+    Date issue_date;
+    Date due_date;
+    Centavos amount = 0;
+    Rate fine_percent = 0;        // multa after the due date
+    Centavos interest_per_day = 0;
+    Payer payer;
+};
+
+// What the bank says a boleto is.
+struct Remote {
+    std::string bank_id;          // the bank's identity (BB numeroTituloCliente)
+    std::string barcode;          // 44 digits, as the bank sent it
+    std::string linha_digitavel;  // 47 digits, punctuation removed
+    std::string state;            // the bank's state, as it says it ("1", "6", "A_RECEBER"...)
+    bool paid = false;
+    bool written_off = false;
+    Centavos paid_amount = 0;
+    std::optional<Date> paid_on;
+    std::optional<Date> credit_date;
+};
+
+enum class RegisterOutcome {
+    registered,          // created now: `remote` holds the bank's answer
+    already_registered,  // the bank says it has this number: look it up
+    rejected,            // a definite no: `message` says why
+    unknown,             // sent, no usable answer (timeout, 5xx, lost connection): look it up
+};
+
+struct RegisterAnswer {
+    RegisterOutcome outcome = RegisterOutcome::unknown;
+    Remote remote;
+    std::string message;
+};
+
+// A boleto the bank lists as paid.
+struct PaidTitle {
+    std::string bank_id;
+    std::string nosso_numero;  // bank width, as billrun stores it
+    Centavos amount = 0;       // what was paid
+    Centavos interest = 0;
+    Centavos fine = 0;
+    Centavos fee = 0;
+    Date paid_on;
+    std::optional<Date> credit_date;
+    std::string state;
+};
+
+struct PaidPage {
+    std::vector<PaidTitle> titles;
+    std::string next;  // the cursor of the next page; empty on the last
+};
+
+class Adapter {
+public:
+    virtual ~Adapter() = default;
+    // Sends the registration once (429 and requests that never left are retried; a 5xx or a
+    // lost answer is not: RegisterOutcome::unknown). Errors: unavailable (nothing was sent,
+    // or the token could not be had), config (credentials refused).
+    virtual Result<RegisterAnswer> register_title(const Title& title) = 0;
+    // The boleto by billrun's nosso número; nullopt when the bank does not know it.
+    // Errors: unavailable, data_invalid (an answer that cannot be read).
+    virtual Result<std::optional<Remote>> query(std::string_view nosso_numero) = 0;
+    // Baixa. Errors: unavailable, data_invalid (the bank refused: the message says why).
+    virtual Result<void> write_off(std::string_view nosso_numero) = 0;
+    // Boletos paid from `from` to `to`, one page; `cursor` empty for the first.
+    virtual Result<PaidPage> list_paid(Date from, Date to, std::string_view cursor) = 0;
+};
+
+// How a run talks to a bank: the ledger (tokens), the run (events), the clock and secrets.
+struct Circumstances {
+    ledger::Ledger& ledger;
+    const RunContext& ctx;
+    std::int64_t run = 0;
+};
+
+// The adapter of an account with `registration: api`. Errors: config (unknown provider,
+// missing credentials, account fields the provider cannot use, unreadable CA or certificate).
+Result<std::unique_ptr<Adapter>> open_adapter(const config::BankAccount& account, const Circumstances& where);
+
+// Checks an account's fields for its provider, before anything is issued. Errors: config.
+Result<void> check_account(const config::BankAccount& account);
+
+std::span<const std::string_view> provider_names();
+
+}  // namespace billrun::bankapi

@@ -1,0 +1,271 @@
+"""Boletos through Banco do Brasil's API Cobranças v2 (SPEC §6a) against a loopback HTTPS mock
+of the test's own (tests/e2e/bank_server.py): registration during issue-boleto, one token
+call for two runs, a token the bank forgot, a 429 waited out, a request the bank committed
+before answering 500 or before hanging, a duplicate answer, a barcode that differs,
+reconcile --bank with paging and BB's 404-for-empty, and secrets absent from everything."""
+import datetime
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from bank_server import APP_KEY, CLIENT_ID, CLIENT_SECRET, ENV, BancoDoBrasil
+from harness import edit_config, fast_docs, main, test, validate_all
+from nfse_server import make_certificates, small_workspace
+
+CERTS = make_certificates(Path(tempfile.mkdtemp(prefix="billrun-bank-pki-")))
+DATE = "2026-11-23"
+
+
+def online(ws, bank, timeout=2):
+    shutil.copy(CERTS["ca.pem"], ws.path("certs/bank-ca.pem"))
+    edit_config(ws, "registration: remessa", "registration: api")
+    edit_config(ws, 'base_url: ""', f'base_url: "{bank.base_url}"')
+    edit_config(ws, 'token_url: ""', f'token_url: "{bank.token_url}"')
+    edit_config(ws, "timeout_seconds: 30", f"timeout_seconds: {timeout}")
+    edit_config(ws, 'ca_bundle: ""                   # extra CA file for the bank',
+                'ca_bundle: "certs/bank-ca.pem"  # extra CA file for the bank')
+
+
+def issue(ws, *args):
+    return ws.run("issue-boleto", "--date", DATE, "--no-pdf", *args, env=ENV)
+
+
+def docs_of(r):
+    docs = fast_docs(r.stdout)
+    validate_all(docs)
+    return [d for d in docs if d["kind"] == "boleto"], [d for d in docs if d["kind"] == "run"]
+
+
+def check_registered(ws, bank, boletos):
+    assert boletos, "no boleto"
+    for b in boletos:
+        numero = "000" + b["nosso_numero"]
+        assert numero in bank.boletos, (numero, list(bank.boletos))
+        assert bank.boletos[numero]["barcode"] == b["barcode"]
+        assert bank.boletos[numero]["linha"] == b["linha_digitavel"]
+        assert b["registration"] == "registered", b
+    rows = ws.query("SELECT status, bank_id FROM boleto_registrations ORDER BY boleto")
+    assert all(s == "registered" for s, _ in rows) and len(rows) == len(bank.boletos), rows
+
+
+def no_secrets(ws, *results):
+    """Neither the client secret, nor the app key, nor any token the bank gave appears in the
+    output, the ledger's events or the files billrun wrote."""
+    secrets = [CLIENT_SECRET, APP_KEY] + ["tok-"]
+    texts = []
+    for r in results:
+        texts += [r.stdout, r.stderr]
+    texts.append(repr(ws.query("SELECT * FROM events")))
+    texts.append(repr(ws.query("SELECT * FROM runs")))
+    texts.append(repr(ws.query("SELECT * FROM boleto_registrations")))
+    for path in ws.dir.rglob("*"):
+        if path.is_file() and path.suffix not in (".db", ".db-wal", ".db-shm") and "billrun.db" not in path.name:
+            texts.append(path.read_bytes().decode("latin-1"))
+    for text in texts:
+        for secret in secrets:
+            assert secret not in text, f"{secret!r} leaked: {text[:300]!r}"
+
+
+@test
+def registered_online_with_one_token_for_two_runs():
+    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+        online(ws, bank)
+        r = issue(ws)
+        assert r.code == 0, r
+        boletos, runs = docs_of(r)
+        assert len(boletos) == 2 and runs[0]["counts"]["registered"] == 2, r
+        check_registered(ws, bank, boletos)
+        assert bank.token_calls == 1 and len(bank.register_posts) == 2
+        req = bank.boletos["000" + boletos[0]["nosso_numero"]]["request"]
+        assert req["numeroConvenio"] == 1234567 and req["numeroCarteira"] == 17 and req["numeroVariacaoCarteira"] == 35
+        assert req["numeroTituloBeneficiario"] == boletos[0]["invoice"]
+        assert round(req["valorOriginal"] * 100) == round(float(boletos[0]["amount"]) * 100)
+        assert req["multa"]["tipo"] == 2 and req["multa"]["porcentagem"] == 2.0
+        assert ws.query("SELECT count(*) FROM remessas") == [(0,)], "no remessa for an API account"
+        # A second run: a new invoice registered with the token kept in the ledger.
+        r2 = ws.run("cycle", "--date", "2026-12-23")
+        assert r2.code == 0, r2
+        r3 = ws.run("issue-boleto", "--date", "2026-12-23", "--no-pdf", env=ENV)
+        assert r3.code == 0, r3
+        boletos3, _ = docs_of(r3)
+        assert len(boletos3) == 2
+        assert bank.token_calls == 1, "the token was kept between runs"
+        assert ws.query("SELECT count(*) FROM events WHERE entity = 'api-token'") == [(1,)]
+        no_secrets(ws, r, r2, r3)
+
+
+@test
+def a_token_the_bank_forgot_is_renewed_once_and_the_call_retried_once():
+    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+        online(ws, bank)
+        ws.run("issue-boleto", "--date", DATE, "--no-pdf", env=ENV)  # warms the token
+        assert bank.token_calls == 1
+        bank.expire_tokens()
+        before = len(bank.requests)
+        r = ws.run("reconcile", "--bank", "main", "--since", "2026-11-01", "--date", "2026-11-30", env=ENV)
+        assert r.code == 0, r
+        calls = [(m, p) for m, p, _ in bank.requests[before:]]
+        assert calls == [("GET", "/cobrancas/v2/boletos"), ("POST", "/oauth/token"), ("GET", "/cobrancas/v2/boletos")], calls
+        assert bank.token_calls == 2
+        no_secrets(ws, r)
+
+
+@test
+def a_429_is_waited_out():
+    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+        online(ws, bank)
+        bank.script = ["429"]
+        started = time.monotonic()
+        r = issue(ws)
+        assert r.code == 0, r
+        assert time.monotonic() - started >= 1.0, "Retry-After: 1 was honoured"
+        boletos, _ = docs_of(r)
+        check_registered(ws, bank, boletos)
+        assert len(bank.register_posts) == 3 and len(bank.boletos) == 2
+
+
+@test
+def committed_before_a_500_is_found_not_registered_twice():
+    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+        online(ws, bank)
+        bank.script = ["500"]
+        r = issue(ws)
+        assert r.code == 0, r
+        boletos, _ = docs_of(r)
+        check_registered(ws, bank, boletos)
+        first = "000" + boletos[0]["nosso_numero"]
+        assert bank.register_posts.count(first) == 1, "one registration request, then a lookup"
+        assert ("GET", f"/cobrancas/v2/boletos/{first}") in [(m, p) for m, p, _ in bank.requests]
+        events = ws.query("SELECT detail FROM events WHERE action = 'registered' ORDER BY seq")
+        assert "found by lookup" in events[0][0], events
+
+
+@test
+def committed_before_hanging_is_found_not_registered_twice():
+    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS, hang_seconds=3) as bank:
+        online(ws, bank, timeout=1)
+        bank.script = ["hang"]  # committed, but the answer comes after billrun gave up waiting
+        r = issue(ws)
+        assert r.code == 0, r
+        boletos, _ = docs_of(r)
+        check_registered(ws, bank, boletos)
+        first = "000" + boletos[0]["nosso_numero"]
+        assert bank.register_posts.count(first) == 1, bank.register_posts
+        assert len(bank.register_posts) == 2 and len(bank.boletos) == 2
+        assert ws.query("SELECT attempts FROM boleto_registrations ORDER BY boleto") == [(1,), (1,)]
+
+
+@test
+def a_bank_that_is_down_leaves_boletos_pending_and_the_next_run_looks_them_up():
+    with small_workspace(CERTS) as ws:
+        with BancoDoBrasil(CERTS) as down:
+            online(ws, down)
+        r = issue(ws)  # nobody listens on that port any more
+        assert r.code == 69, r
+        assert "not registered yet" in r.stderr, r
+        assert ws.query("SELECT status FROM boleto_registrations") == [("pending",), ("pending",)]
+        with BancoDoBrasil(CERTS) as bank:
+            text = ws.path("billrun.yaml").read_text()
+            old_port = down.base_url.split(":")[2].split("/")[0]
+            new_port = bank.base_url.split(":")[2].split("/")[0]
+            ws.path("billrun.yaml").write_text(text.replace(f"127.0.0.1:{old_port}", f"127.0.0.1:{new_port}"))
+            r = issue(ws)
+            assert r.code == 0, r
+            assert len(bank.boletos) == 2 and len(bank.register_posts) == 2
+            first = bank.register_posts[0]
+            paths = [p for m, p, _ in bank.requests if m == "GET"]
+            assert f"/cobrancas/v2/boletos/{first}" in paths, "an attempted registration is looked up first"
+
+
+@test
+def a_duplicate_answer_is_treated_as_existing():
+    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+        online(ws, bank)
+        # The bank has the first boleto already (registered by a run whose ledger write was lost).
+        r = ws.run("issue-boleto", "--date", DATE, "--no-pdf", "--dry-run", env=ENV)
+        boletos, _ = docs_of(r)
+        assert bank.register_posts == [], "a dry run sends nothing"
+        numero = "000" + boletos[0]["nosso_numero"]
+        bc, linha = boletos[0]["barcode"], boletos[0]["linha_digitavel"]
+        bank.boletos[numero] = {"request": {}, "barcode": bc, "linha": linha, "estado": 1,
+                                "due": datetime.date.fromisoformat(boletos[0]["due_date"]), "cents": 0}
+        r = issue(ws)
+        assert r.code == 0, r
+        boletos, _ = docs_of(r)
+        check_registered(ws, bank, boletos)
+        events = ws.query("SELECT detail FROM events WHERE action = 'registered' ORDER BY seq")
+        assert any("4874915" in e[0] and "already registered" in e[0] for e in events), events
+
+
+@test
+def a_different_linha_digitavel_is_an_error():
+    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+        online(ws, bank)
+        bank.script = ["wrong"]
+        r = issue(ws)
+        assert r.code == 1, r
+        assert "differs from billrun's" in r.stderr, r
+        assert ws.query("SELECT count(*) FROM boleto_registrations WHERE status = 'mismatch'") == [(1,)]
+        r = issue(ws)
+        assert len(bank.register_posts) == 2, "a mismatch waits for a person, never re-sent"
+
+
+@test
+def reconcile_bank_follows_pages_and_treats_404_as_empty():
+    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS, page_size=1) as bank:
+        online(ws, bank)
+        r = issue(ws)
+        assert r.code == 0, r
+        boletos, _ = docs_of(r)
+        # Nothing paid yet: BB answers 404.
+        r = ws.run("reconcile", "--bank", "main", "--since", "2026-11-23", "--date", "2026-11-30", env=ENV)
+        assert r.code == 0, r
+        docs = fast_docs(r.stdout)
+        validate_all(docs)
+        assert [d["kind"] for d in docs] == ["run"] and docs[0]["counts"]["matched"] == 0, docs
+        for b in boletos:
+            bank.pay("000" + b["nosso_numero"], round(float(b["amount"]) * 100), datetime.date(2026, 11, 28))
+        r = ws.run("reconcile", "--bank", "main", "--since", "2026-11-23", "--date", "2026-11-30", env=ENV)
+        assert r.code == 0, r
+        docs = fast_docs(r.stdout)
+        validate_all(docs)
+        payments = [d for d in docs if d["kind"] == "payment"]
+        assert sorted(p["invoice"] for p in payments) == sorted(b["invoice"] for b in boletos), payments
+        assert all(p["status"] == "applied" and p["date"] == "2026-11-28" for p in payments), payments
+        pages = [q.get("indice", ["first"])[0] for q in bank.list_queries[-2:]]
+        assert pages == ["first", "1"], bank.list_queries  # one boleto a page: the second page was asked for
+        assert bank.list_queries[-1]["dataInicioMovimento"] == ["23.11.2026"]
+        status = ws.query("SELECT status FROM invoices ORDER BY id")
+        assert all(s == "paid" for (s,) in status), status
+        # Listed again: nothing applied twice.
+        r = ws.run("reconcile", "--bank", "main", "--since", "2026-11-23", "--date", "2026-11-30", env=ENV)
+        assert r.code == 0, r
+        payments = [d for d in fast_docs(r.stdout) if d["kind"] == "payment"]
+        assert payments and all(p["status"] == "duplicate" for p in payments), payments
+        assert ws.query("SELECT count(*) FROM payments WHERE status = 'applied'") == [(2,)]
+        no_secrets(ws, r)
+
+
+@test
+def bad_credentials_and_missing_variables_are_configuration_errors():
+    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+        online(ws, bank)
+        before = ws.query("SELECT count(*) FROM boletos")
+        r = ws.run("issue-boleto", "--date", DATE, "--no-pdf", env={**ENV, "BB_CLIENT_SECRET": "wrong-secret-XYZ"})
+        assert r.code == 78, r
+        assert "refused the API credentials" in r.stderr and "wrong-secret-XYZ" not in r.stdout + r.stderr, r
+        env = dict(ENV)
+        del env["BB_APP_KEY"]
+        r = ws.run("reconcile", "--bank", "main", "--date", DATE, env=env)
+        assert r.code == 78 and "BB_APP_KEY" in r.stderr, r
+        r = ws.run("reconcile", "--bank", "nope", "--date", DATE, env=ENV)
+        assert r.code == 64, r
+        assert before == [(0,)]
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    finally:
+        shutil.rmtree(CERTS["ca.pem"].parent, ignore_errors=True)
