@@ -19,12 +19,12 @@ import base64
 import datetime
 import http.server
 import json
-import ssl
 import threading
 import time
 from urllib.parse import parse_qs, urlparse
 
 from febraban import factor, mod10, mod11_barcode
+from tls_server import LoopbackHttps
 
 CLIENT_ID = "billrun-test-client-7f3a"
 CLIENT_SECRET = "s3cr3t-Client-Value-Q9z"
@@ -46,7 +46,7 @@ def bb_date(text):
     return datetime.date(int(y), int(m), int(d))
 
 
-class BancoDoBrasil:
+class BancoDoBrasil(LoopbackHttps):
     def __init__(self, certs, hang_seconds=3, token_ttl=600, page_size=2):
         self.script = []
         self.boletos = {}        # numero (20) -> dict (the registered request and state)
@@ -99,28 +99,15 @@ class BancoDoBrasil:
             def do_GET(self):
                 self._handle("GET")
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(certs["server.pem"], certs["server.key"])
-        self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
-        self.server.handle_error = lambda *args: None
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.serve(Handler, certs["server.pem"], certs["server.key"])
 
     @property
     def base_url(self):
-        return f"https://127.0.0.1:{self.server.server_address[1]}/cobrancas/v2"
+        return f"{self.origin}/cobrancas/v2"
 
     @property
     def token_url(self):
-        return f"https://127.0.0.1:{self.server.server_address[1]}/oauth/token"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        return f"{self.origin}/oauth/token"
 
     def expire_tokens(self):
         with self.lock:

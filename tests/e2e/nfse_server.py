@@ -16,12 +16,12 @@ import http.server
 import json
 import re
 import shutil
-import ssl
 import subprocess
 import threading
 import time
 from pathlib import Path
 
+from tls_server import LoopbackHttps
 from harness import SOURCE, Workspace, cnpj_digits, fast_docs, import_records, validate_all
 
 A1_PASSWORD = "s3nh@-Teste-A1"
@@ -73,7 +73,7 @@ def packed(xml_bytes):
     return base64.b64encode(gzip.compress(xml_bytes)).decode("ascii")
 
 
-class Sefin:
+class Sefin(LoopbackHttps):
     """The mock. `script` holds what to do with the next POSTs, one word each: "ok",
     "reject", "503", "500", "429", "hang" (accept, then answer too late), "late" (wait
     `hang_seconds` before accepting, so that GET /dps finds nothing meanwhile, then accept
@@ -133,27 +133,12 @@ class Sefin:
                 status, answer = mock.get(self.path)
                 self._send(status, answer)
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         prefix = "rogue-server" if rogue else "server"
-        ctx.load_cert_chain(certs[f"{prefix}.pem"], certs[f"{prefix}.key"])
-        ctx.load_verify_locations(certs["ca.pem"])
-        ctx.verify_mode = ssl.CERT_REQUIRED  # mutual TLS: no client certificate, no service
-        self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
-        self.server.handle_error = lambda *args: None  # refused handshakes are expected in some tests
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.serve(Handler, certs[f"{prefix}.pem"], certs[f"{prefix}.key"], client_ca=certs["ca.pem"])
 
     @property
     def endpoint(self):
-        return f"https://127.0.0.1:{self.server.server_address[1]}/SefinNacional"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        return f"{self.origin}/SefinNacional"
 
     def _nfse(self, dps_id, signed):
         number = len(self.accepted) + 1
