@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include <billrun/core/text.hpp>
 #include <billrun/io/artifacts.hpp>
 #include <billrun/ledger/billing.hpp>
 
@@ -266,7 +267,7 @@ void AppContext::warn(std::string_view message) const
 {
     clear_progress();
     if (!options.quiet) {
-        std::cerr << "billrun: warning: " << message << '\n';
+        std::cerr << "billrun: warning: " << for_terminal(message) << '\n';
     }
 }
 
@@ -274,7 +275,7 @@ void AppContext::info(std::string_view message) const
 {
     clear_progress();
     if (!options.quiet) {
-        std::cerr << "billrun: " << message << '\n';
+        std::cerr << "billrun: " << for_terminal(message) << '\n';
     }
 }
 

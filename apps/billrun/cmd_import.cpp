@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <billrun/core/text.hpp>
 #include <billrun/import/import.hpp>
 
 #include "app.hpp"
@@ -57,7 +58,7 @@ Result<int> run_import(AppContext& ctx, const ImportCommand& cmd)
     }
     for (const auto& report : outcome->reports) {
         for (const auto& p : report.errors) {
-            std::cerr << p.text() << '\n';
+            std::cerr << for_terminal(p.text()) << '\n';
         }
         ctx.write_document(*stage->out, stage->format, report_document(report, *kind, outcome->committed));
     }

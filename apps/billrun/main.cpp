@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <billrun/core/text.hpp>
+
 #include "app.hpp"
 #include "suggest.hpp"
 
@@ -54,7 +56,7 @@ int main(int argc, char** argv)
     }
 
     if (auto unknown = billrun::app::unknown_command(app, argc, argv)) {
-        std::cerr << "billrun: error: " << *unknown << '\n';
+        std::cerr << "billrun: error: " << billrun::for_terminal(*unknown) << '\n';
         return k_exit_usage;
     }
     try {
@@ -66,7 +68,7 @@ int main(int argc, char** argv)
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "billrun: error: " << e.what() << "\n(run 'billrun --help' or 'billrun COMMAND --help')\n";
+        std::cerr << "billrun: error: " << billrun::for_terminal(e.what()) << "\n(run 'billrun --help' or 'billrun COMMAND --help')\n";
         return k_exit_usage;
     }
     if (!ctx.action) {
@@ -77,16 +79,16 @@ int main(int argc, char** argv)
         auto result = ctx.action();
         auto flushed = ctx.finish_output();
         if (!result) {
-            std::cerr << "billrun: error: " << result.error().message << '\n';
+            std::cerr << "billrun: error: " << billrun::for_terminal(result.error().message) << '\n';
             return billrun::exit_code(result.error().code);
         }
         if (!flushed) {
-            std::cerr << "billrun: error: " << flushed.error().message << '\n';
+            std::cerr << "billrun: error: " << billrun::for_terminal(flushed.error().message) << '\n';
             return billrun::exit_code(flushed.error().code);
         }
         return *result;
     } catch (const std::exception& e) {
-        std::cerr << "billrun: error: internal error: " << e.what() << '\n';
+        std::cerr << "billrun: error: internal error: " << billrun::for_terminal(e.what()) << '\n';
         return k_exit_internal;
     }
 }

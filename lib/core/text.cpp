@@ -122,6 +122,41 @@ bool is_valid_utf8(std::string_view s)
     return true;
 }
 
+std::string for_terminal(std::string_view s)
+{
+    static constexpr char k_hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(s.size());
+    const auto escape = [&](unsigned char b) {
+        out += "\\x";
+        out.push_back(k_hex[b >> 4U]);
+        out.push_back(k_hex[b & 0x0fU]);
+    };
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b = byte_at(s, i);
+        const int length = utf8_sequence_length(s.substr(i));
+        if (length == 0) {
+            escape(b);
+            ++i;
+        } else if (length == 1) {
+            if ((b < 0x20U && b != '\n' && b != '\t') || b == 0x7fU) {
+                escape(b);
+            } else {
+                out.push_back(static_cast<char>(b));
+            }
+            ++i;
+        } else if (b == 0xc2U && byte_at(s, i + 1) < 0xa0U) {  // U+0080..U+009F: C1 controls
+            escape(b);
+            escape(byte_at(s, i + 1));
+            i += 2;
+        } else {
+            out.append(s.substr(i, static_cast<std::size_t>(length)));
+            i += static_cast<std::size_t>(length);
+        }
+    }
+    return out;
+}
+
 bool append_cp1252_as_utf8(std::string_view in, std::string& out)
 {
     bool ok = true;

@@ -48,6 +48,7 @@ CASES = {
     "import/customers/junk.yaml": "1:1",
     "import/customers/nul-byte.csv": "2:2",
     "import/customers/stray-comma.yaml": "2:1",
+    "import/customers/terminal-escape.csv": "2:3",
     "import/customers/truncated.csv": "3:2",
     "import/customers/truncated.yaml": "5:21",
     "import/payments/feb-31.yaml": "2:9",
@@ -140,13 +141,23 @@ def run_raw(ws, args):
     env.pop("BILLRUN_CONFIG", None)
     proc = subprocess.run([os.environ.get("BILLRUN_BIN", "billrun"), *map(str, args)], cwd=ws.dir,
                           capture_output=True, env=env, timeout=300)
-    return proc.returncode, proc.stderr.decode("utf-8", "replace")
+    return proc.returncode, proc.stderr
+
+
+def terminal_safe(err):
+    """Messages echo the input, but never a control character or a byte that is not UTF-8."""
+    unsafe = [b for b in err if (b < 0x20 and b not in b"\n\t") or b == 0x7f]
+    assert not unsafe, f"control bytes {sorted(set(unsafe))} reached stderr:\n{err!r}"
+    text = err.decode("utf-8")  # raises on bytes that are not UTF-8
+    assert not any(0x80 <= ord(c) <= 0x9f for c in text), f"C1 controls reached stderr:\n{err!r}"
+    return text
 
 
 def check_refused(ws, args, code, name, place):
     """Runs billrun; checks the exit code, the message (file:place) and that nothing changed."""
     before = snapshot(ws)
-    got, err = run_raw(ws, args)
+    got, raw = run_raw(ws, args)
+    err = terminal_safe(raw)
     where = f"{name}:{place}"
     assert got >= 0, f"{args}: killed by signal {-got}\n{err}"
     assert got == code, f"{args}: exit {got}, expected {code}\n{err}"

@@ -210,3 +210,15 @@ TEST_CASE("trim")
     CHECK(trim("x") == "x");
     CHECK(trim("\xC2\xA0x") == "\xC2\xA0x");  // only ASCII blanks
 }
+
+TEST_CASE("for_terminal")
+{
+    CHECK(for_terminal("plain: Raz\xC3\xA3o \xE2\x82\xAC 10\n\tnext") == "plain: Raz\xC3\xA3o \xE2\x82\xAC 10\n\tnext");
+    CHECK(for_terminal("a\x1b[2Jb") == "a\\x1b[2Jb");           // ESC: no screen clearing
+    CHECK(for_terminal(std::string_view("\0\r\x7f", 3)) == "\\x00\\x0d\\x7f");
+    CHECK(for_terminal("\xC2\x9B" "31m") == "\\xc2\\x9b31m");     // C1 CSI
+    CHECK(for_terminal("\xC2\xA0") == "\xC2\xA0");               // no-break space is text
+    CHECK(for_terminal("\xE3o") == "\\xe3o");                    // Latin-1 byte, not UTF-8
+    CHECK(for_terminal("\xF0\x9F") == "\\xf0\\x9f");             // truncated sequence
+    CHECK(for_terminal("C:\\dir") == "C:\\dir");
+}

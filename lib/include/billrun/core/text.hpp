@@ -20,6 +20,11 @@ std::string fold_key(std::string_view utf8);
 // Trims ASCII spaces, tabs, CR and LF at both ends.
 std::string_view trim(std::string_view s);
 
+// `s` made safe to print on a terminal: control characters (C0 but newline and tab, DEL, C1)
+// and bytes that are not UTF-8 are written as \xNN, so that a message echoing input can
+// neither move the cursor nor change the terminal's state.
+std::string for_terminal(std::string_view s);
+
 // The ASCII digits of `s`, in order ("01.001-000" -> "01001000").
 std::string digits_only(std::string_view s);
 
