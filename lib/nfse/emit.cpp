@@ -25,6 +25,7 @@
 #include <billrun/nfse/sign.hpp>
 #include <billrun/nfse/xsd.hpp>
 
+#include "content.hpp"
 #include "xml.hpp"
 
 namespace billrun::nfse {
@@ -40,28 +41,6 @@ bool digits(std::string_view s, std::size_t min, std::size_t max)
 {
     return s.size() >= min && s.size() <= max &&
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-std::string only_digits(std::string_view s)
-{
-    std::string out;
-    for (char c : s) {
-        if (c >= '0' && c <= '9') {
-            out += c;
-        }
-    }
-    return out;
-}
-
-std::string first_email(std::string_view list)
-{
-    auto end = list.find_first_of(";,");
-    return dps_text(list.substr(0, end), 80);
-}
-
-std::string br_date(Date d)
-{
-    return fmt::format("{:02}/{:02}/{:04}", d.day(), d.month(), d.year());
 }
 
 // What is signed, in order: the DPS's infDPS; with ABRASF the RPS first, then the lote that
@@ -337,129 +316,29 @@ private:
     // The DPS of a row from the ledger's invoice, customer and services and the configuration.
     void prepare(Job& job)
     {
+        const auto refuse = [&](std::string why) {
+            job.error_code = "data";
+            job.error = std::move(why);
+        };
         auto invoice = ledger::find_invoice_by_key(m_ledger, job.row.invoice);
         if (!invoice || !*invoice) {
-            job.error_code = "data";
-            job.error = invoice ? "the invoice is gone from the ledger" : invoice.error().message;
-            return;
+            return refuse(invoice ? "the invoice is gone from the ledger" : invoice.error().message);
         }
-        const ledger::Invoice& inv = **invoice;
-        auto customer = ledger::find_customer(m_ledger, inv.customer);
+        auto customer = ledger::find_customer(m_ledger, (*invoice)->customer);
         if (!customer || !*customer) {
-            job.error_code = "data";
-            job.error = fmt::format("customer '{}' is not in the ledger", inv.customer);
-            return;
-        }
-        const ledger::Customer& c = **customer;
-        if (inv.lines.empty()) {
-            job.error_code = "data";
-            job.error = "the invoice has no lines";
-            return;
-        }
-        // One DPS carries one service: the code of the largest line (the first of equals).
-        const ledger::InvoiceLine* main = &inv.lines.front();
-        for (const auto& line : inv.lines) {
-            if (line.amount > main->amount) {
-                main = &line;
-            }
-        }
-        auto service = m_services.find(main->service);
-        std::string code = service != m_services.end() ? service->second.service_code : std::string();
-        if (code.empty()) {
-            job.error_code = "data";
-            job.error = fmt::format("service '{}' has no service_code (cTribNac, 6 digits): import it with one",
-                                    main->service);
-            return;
+            return refuse(fmt::format("customer '{}' is not in the ledger", (*invoice)->customer));
         }
         auto emitted = emission_time(m_ctx.now(), k_emission_lag_seconds);
         if (!emitted) {
-            job.error_code = "data";
-            job.error = emitted.error().message;
-            return;
+            return refuse(emitted.error().message);
         }
-        std::string text;
-        for (const auto& line : inv.lines) {
-            if (!text.empty()) {
-                text += "; ";
-            }
-            text += line.description;
-            if (line.quantity != 1000) {
-                text += fmt::format(" ({} x {})", format_quantity(line.quantity), format_money_br(line.unit_price));
-            }
+        auto content = invoice_content({job.row, **invoice, **customer, m_services, m_config, *emitted,
+                                        m_ctx.business_date, m_options.app_version});
+        if (!content) {
+            return refuse(content.error().message);
         }
-        if (inv.period_start && inv.period_end) {
-            text += fmt::format(". Período: {} a {}", br_date(*inv.period_start), br_date(*inv.period_end));
-        }
-        text += fmt::format(". Fatura {}", inv.display_id());
-        const bool abrasf = job.row.standard == "abrasf";
-        // The taker, cut to the layout's limits (ABRASF's name and complement are shorter).
-        Party t;
-        t.tax_id = c.tax_id;
-        t.name = dps_text(c.name, abrasf ? 150 : 300);
-        t.municipal_registration = dps_text(c.municipal_registration, 15);
-        t.street = dps_text(c.street, 255);
-        t.number = dps_text(c.number, 60);
-        t.complement = dps_text(c.complement, abrasf ? 60 : 156);
-        t.district = dps_text(c.district, 60);
-        t.city_code = c.city_code;
-        t.state = c.state;
-        t.zip = c.zip;
-        std::string phone = only_digits(c.phone);
-        t.phone = phone.size() >= 6 && phone.size() <= 20 ? phone : std::string();
-        t.email = first_email(c.email);
-        Party provider;
-        provider.tax_id = m_config.company.tax_id;
-        provider.municipal_registration = dps_text(m_config.company.municipal_registration, 15);
-        if (abrasf) {
-            Rps r;
-            r.series = job.row.dps_series;
-            r.number = job.row.dps_number;
-            r.issued = parse_iso_date(std::string_view(*emitted).substr(0, 10)).value_or(m_ctx.business_date);
-            r.competence = inv.period_start.value_or(inv.issue_date);
-            r.city_code = m_config.company.city_code;
-            r.provider = std::move(provider);
-            r.simples = m_config.company.tax_regime == "simples" || m_config.company.tax_regime == "mei";
-            r.mei = m_config.company.tax_regime == "mei";
-            r.taker = std::move(t);
-            r.service_item = service_item(code);
-            r.description = dps_text(text, 2000);
-            r.amount = inv.gross;
-            r.iss = inv.iss;
-            r.iss_rate = service->second.iss_rate.value_or(m_config.invoicing.iss_rate);
-            r.iss_withheld = inv.iss_withheld;
-            r.pis = inv.pis;
-            r.cofins = inv.cofins;
-            r.csll = inv.csll;
-            r.irrf = inv.irrf;
-            r.inss = inv.inss;
-            job.rps = std::move(r);
-            return;
-        }
-        Dps d;
-        d.layout = m_config.nfse.layout;
-        d.environment = m_config.nfse.environment == "production" ? 1 : 2;
-        d.emitted_at = *emitted;
-        d.app_version = dps_text(m_options.app_version, 20);
-        d.series = job.row.dps_series;
-        d.number = job.row.dps_number;
-        d.competence = inv.period_start.value_or(inv.issue_date);
-        d.city_code = m_config.company.city_code;
-        d.provider = std::move(provider);
-        d.simples = simples_option(m_config.company.tax_regime);
-        d.taker = std::move(t);
-        d.service_code = code;
-        d.description = dps_text(text, 2000);
-        d.amount = inv.gross;
-        d.iss_withheld = inv.iss_withheld;
-        d.iss = inv.iss;
-        d.pis = inv.pis;
-        d.cofins = inv.cofins;
-        d.csll = inv.csll;
-        d.irrf = inv.irrf;
-        d.inss = inv.inss;
-        d.pis_rate = m_config.invoicing.withholding.pis;
-        d.cofins_rate = m_config.invoicing.withholding.cofins;
-        job.dps = std::move(d);
+        job.dps = std::move(content->dps);
+        job.rps = std::move(content->rps);
     }
 
     // Build, validate, sign: the part that runs on every core.
