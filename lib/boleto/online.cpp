@@ -1,6 +1,7 @@
 // Registration through bank APIs: record the attempt, send once, look up whatever is unsure.
 #include "online.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
@@ -321,8 +322,16 @@ Result<WriteOffOutcome> write_off_online(ledger::Ledger& ledger, const config::C
 Result<WriteOffOutcome> write_off_online_run(ledger::Ledger& ledger, const config::Config& config,
                                              const RunContext& ctx)
 {
-    if (ctx.dry_run) {
+    // A run is recorded only when there is a write-off to send: a cancel with nothing for a
+    // bank leaves the ledger as it was.
+    const auto& accounts = config.boleto.accounts;
+    if (ctx.dry_run ||
+        std::none_of(accounts.begin(), accounts.end(), [](const auto& a) { return a.registration == "api"; })) {
         return WriteOffOutcome{};
+    }
+    auto waiting = ledger::write_offs_to_send(ledger, 0, 1);
+    if (!waiting || waiting->empty()) {
+        return waiting ? Result<WriteOffOutcome>(WriteOffOutcome{}) : tl::unexpected(waiting.error());
     }
     const std::string started = ctx.now();
     std::int64_t run = 0;

@@ -15,11 +15,22 @@ from pathlib import Path
 
 from bank_server import APP_KEY, CLIENT_ID, CLIENT_SECRET, ENV, BancoDoBrasil
 from cnab_files import retorno_240
-from harness import edit_config, fast_docs, main, test, validate_all
+from harness import Workspace, edit_config, fast_docs, main, test, validate_all
 from nfse_server import make_certificates, small_workspace
 
 CERTS = make_certificates(Path(tempfile.mkdtemp(prefix="billrun-bank-pki-")))
 DATE = "2026-11-23"
+TEMPLATE = []  # small_workspace, made once: each test works on a copy of it
+
+
+def workspace():
+    """small_workspace's two customers and invoices, in a fresh copy for each test (its five
+    billrun runs are made once per file, not once per test)."""
+    if not TEMPLATE:
+        TEMPLATE.append(small_workspace(CERTS))
+    ws = Workspace(init=False, config=False)
+    shutil.copytree(TEMPLATE[0].dir, ws.dir, dirs_exist_ok=True)
+    return ws
 
 
 def online(ws, bank, timeout=2):
@@ -75,7 +86,7 @@ def no_secrets(ws, *results):
 
 @test
 def registered_online_with_one_token_for_two_runs():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         online(ws, bank)
         r = issue(ws)
         assert r.code == 0, r
@@ -103,7 +114,7 @@ def registered_online_with_one_token_for_two_runs():
 
 @test
 def a_token_the_bank_forgot_is_renewed_once_and_the_call_retried_once():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         online(ws, bank)
         ws.run("issue-boleto", "--date", DATE, "--no-pdf", env=ENV)  # warms the token
         assert bank.token_calls == 1
@@ -119,7 +130,7 @@ def a_token_the_bank_forgot_is_renewed_once_and_the_call_retried_once():
 
 @test
 def a_429_is_waited_out():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         online(ws, bank)
         bank.script = ["429"]
         started = time.monotonic()
@@ -133,7 +144,7 @@ def a_429_is_waited_out():
 
 @test
 def committed_before_a_500_is_found_not_registered_twice():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         online(ws, bank)
         bank.script = ["500"]
         r = issue(ws)
@@ -149,7 +160,7 @@ def committed_before_a_500_is_found_not_registered_twice():
 
 @test
 def committed_before_hanging_is_found_not_registered_twice():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS, hang_seconds=2) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS, hang_seconds=2) as bank:
         online(ws, bank, timeout=1)
         bank.script = ["hang"]  # committed, but the answer comes after billrun gave up waiting
         r = issue(ws)
@@ -164,7 +175,7 @@ def committed_before_hanging_is_found_not_registered_twice():
 
 @test
 def a_bank_that_is_down_leaves_boletos_pending_and_the_next_run_looks_them_up():
-    with small_workspace(CERTS) as ws:
+    with workspace() as ws:
         with BancoDoBrasil(CERTS) as down:
             online(ws, down)
         r = issue(ws)  # nobody listens on that port any more
@@ -186,7 +197,7 @@ def a_bank_that_is_down_leaves_boletos_pending_and_the_next_run_looks_them_up():
 
 @test
 def a_duplicate_answer_is_treated_as_existing():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         online(ws, bank)
         # The bank has the first boleto already (registered by a run whose ledger write was lost).
         r = ws.run("issue-boleto", "--date", DATE, "--no-pdf", "--dry-run", env=ENV)
@@ -206,7 +217,7 @@ def a_duplicate_answer_is_treated_as_existing():
 
 @test
 def a_different_linha_digitavel_is_an_error():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         online(ws, bank)
         bank.script = ["wrong"]
         r = issue(ws)
@@ -219,7 +230,7 @@ def a_different_linha_digitavel_is_an_error():
 
 @test
 def reconcile_bank_follows_pages_and_treats_404_as_empty():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS, page_size=1) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS, page_size=1) as bank:
         online(ws, bank)
         r = issue(ws)
         assert r.code == 0, r
@@ -255,7 +266,7 @@ def reconcile_bank_follows_pages_and_treats_404_as_empty():
 
 @test
 def bad_credentials_and_missing_variables_are_configuration_errors():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         online(ws, bank)
         before = ws.query("SELECT count(*) FROM boletos")
         r = ws.run("issue-boleto", "--date", DATE, "--no-pdf", env={**ENV, "BB_CLIENT_SECRET": "wrong-secret-XYZ"})
@@ -299,7 +310,7 @@ def applied_payments(ws):
 
 @test
 def one_payment_from_a_retorno_the_bank_list_and_a_webhook_is_applied_once():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         boletos = issued_online(ws, bank)
         first, second = boletos
         for b in boletos:
@@ -343,7 +354,7 @@ def one_payment_from_a_retorno_the_bank_list_and_a_webhook_is_applied_once():
 
 @test
 def webhook_hints_are_confirmed_by_the_bank_before_anything_is_applied():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         boletos = issued_online(ws, bank)
         paid, unpaid = ("000" + b["nosso_numero"] for b in boletos)
         bank.pay(paid, cents(boletos[0]["amount"]), datetime.date(2026, 11, 28))
@@ -382,7 +393,7 @@ def webhook_hints_are_confirmed_by_the_bank_before_anything_is_applied():
 
 @test
 def bad_webhook_payloads_change_nothing_and_ask_no_bank():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         boletos = issued_online(ws, bank)
         numero = "000" + boletos[0]["nosso_numero"]
         bank.pay(numero, cents(boletos[0]["amount"]), datetime.date(2026, 11, 28))
@@ -422,7 +433,7 @@ def boleto_status(ws, b):
 
 @test
 def cancel_writes_the_boleto_off_through_the_api():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         boletos = issued_online(ws, bank)
         first, second = boletos
         r = cancel(ws, first["invoice"])
@@ -450,7 +461,7 @@ def cancel_writes_the_boleto_off_through_the_api():
 
 @test
 def a_write_off_without_an_answer_is_looked_up_and_an_unreachable_bank_leaves_it_pending():
-    with small_workspace(CERTS) as ws, BancoDoBrasil(CERTS) as bank:
+    with workspace() as ws, BancoDoBrasil(CERTS) as bank:
         boletos = issued_online(ws, bank)
         first, second = boletos
         # The bank writes it off, then answers 500: the lookup finds it written off.
@@ -483,3 +494,5 @@ if __name__ == "__main__":
         main()
     finally:
         shutil.rmtree(CERTS["ca.pem"].parent, ignore_errors=True)
+        for ws in TEMPLATE:
+            shutil.rmtree(ws.dir, ignore_errors=True)
