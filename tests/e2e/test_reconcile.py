@@ -205,5 +205,34 @@ def the_example_retorno_and_statement_pay_the_demo_invoices():
         assert ws.query("SELECT status FROM boletos WHERE invoice = 12") == [("registered",)]
 
 
+@test
+def a_ledger_from_before_the_payment_identity_gets_it_for_its_payments():
+    """Migration v11 gives the payments applied before it their settlement, the same the code
+    gives (rank among identical payments of a boleto), so a source seen after the upgrade
+    finds them."""
+    ws, boletos = boleto_workspace()
+    with ws:
+        doc = boletos[0]
+        half = round(float(doc["amount"]) * 100) // 2
+        title = {"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": half * 2,
+                 "paid": half, "date": "02122026"}
+        ws.write("ret.ret", retorno_240("001", [title, title]))
+        assert ws.run("reconcile", "ret.ret", "--date", "2026-12-02").code == 0
+        expected = ws.query("SELECT id, settlement FROM payments ORDER BY id")
+        assert [s for _, s in expected] == [f"boleto:{n}" for n in ("1:2026-12-02:%d:1" % half,
+                                                                    "1:2026-12-02:%d:2" % half)], expected
+        with ws.db() as con:  # the ledger as the version before wrote it
+            con.execute("DROP INDEX payments_settled_once")
+            con.execute("ALTER TABLE payments DROP COLUMN settlement")
+            con.execute("PRAGMA user_version = 10")
+        assert ws.run("report", "runs").code == 0  # any command migrates
+        assert ws.query("SELECT id, settlement FROM payments ORDER BY id") == expected
+        # The same records in another file: the settlements, not only the records, are known.
+        ws.write("ret2.ret", retorno_240("001", [title, title], nsa=2))
+        r = ws.run("reconcile", "ret2.ret", "--date", "2026-12-03")
+        payments, run = reconcile_docs(r)
+        assert run["counts"]["duplicate"] == 2 and run["counts"]["matched"] == 0, run
+
+
 if __name__ == "__main__":
     main()
