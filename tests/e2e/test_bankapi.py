@@ -374,8 +374,8 @@ def webhook_hints_are_confirmed_by_the_bank_before_anything_is_applied():
         assert runs[0]["counts"]["matched"] == 1 and runs[0]["counts"]["unmatched"] == 1, runs
         assert applied_payments(ws) == 1
         assert ws.query("SELECT status FROM invoices ORDER BY id") == [("paid",), ("issued",)]
-        # Delivered again later: settled once.
-        r, payments, _ = reconciled(ws, "--webhook", "hook-2.json")
+        # Delivered again later (the account named this time): settled once.
+        r, payments, _ = reconciled(ws, "--webhook", "--bank", "main", "hook-2.json")
         assert [p["status"] for p in payments] == ["duplicate", "unmatched"], payments
         assert applied_payments(ws) == 1
         # An amount the bank does not confirm, and a boleto the bank does not know: reported, not applied.
