@@ -134,11 +134,14 @@ public:
         std::set<std::string> asked;
         for (const auto& h : hints) {
             if (h.account == nullptr) {
-                out.unconfirmed.push_back(
-                    unconfirmed(h, m_ctx, fmt::format("webhook hint not applied: no boleto account with registration: "
-                                                      "api {}",
-                                                      h.hint.convenio.empty() ? "is named by it (several match)"
-                                                                              : "has convênio " + h.hint.convenio)));
+                out.unconfirmed.push_back(unconfirmed(
+                    h, m_ctx,
+                    h.hint.convenio.empty()
+                        ? std::string("webhook hint not applied: it names no convênio, and several accounts could be "
+                                      "its own (name one with --bank)")
+                        : fmt::format("webhook hint not applied: no boleto account with registration: api has "
+                                      "convênio {}",
+                                      h.hint.convenio)));
                 continue;
             }
             if (!asked.insert(h.account->id + ":" + h.hint.nosso_numero).second) {

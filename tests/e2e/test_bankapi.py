@@ -383,10 +383,12 @@ def webhook_hints_are_confirmed_by_the_bank_before_anything_is_applied():
         ws.write("hook-3.json", bank.webhook([unpaid], paid=123))
         unknown = bank.webhook([unpaid]).replace(unpaid, unpaid[:-1] + "9")
         ws.write("hook-4.json", unknown)
-        r, payments, _ = reconciled(ws, "--webhook", "hook-3.json", "hook-4.json")
-        assert r.code == 1 and [p["status"] for p in payments] == ["unmatched", "unmatched"], r
+        ws.write("hook-5.json", bank.webhook([unpaid]).replace('"numeroConvenio": 1234567', '"numeroConvenio": 7654321'))
+        r, payments, _ = reconciled(ws, "--webhook", "hook-3.json", "hook-4.json", "hook-5.json")
+        assert r.code == 1 and [p["status"] for p in payments] == ["unmatched"] * 3, r
         assert "the webhook says 1.23 was paid, the bank says" in payments[0]["reason"], payments
         assert "does not know" in payments[1]["reason"], payments
+        assert "no boleto account with registration: api has convênio 7654321" in payments[2]["reason"], payments
         assert applied_payments(ws) == 1
         no_secrets(ws, r)
 
