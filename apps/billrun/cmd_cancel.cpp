@@ -1,7 +1,6 @@
 // billrun cancel INVOICE --reason TEXT --code 1|2|9: the NFS-e cancellation event, the
 // invoice cancelled, its boleto marked for write-off, and written off through the bank's API
 // for accounts with registration: api (with any write-off an earlier run left pending).
-#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -66,6 +65,21 @@ void tell(const AppContext& ctx, const nfse::CancelOutcome& o, bool online)
     }
 }
 
+void tell(const AppContext& ctx, const boleto::WriteOffOutcome& w)
+{
+    for (const auto& id : w.written_off) {
+        ctx.info(fmt::format("invoice {}: its boleto is written off at the bank", id));
+    }
+    for (const auto& item : w.refused) {
+        ctx.warn(fmt::format("invoice {}: {}", item.invoice, item.reason));
+    }
+    for (const auto& item : w.pending) {
+        ctx.warn(fmt::format("invoice {} is cancelled, but {}; the next 'billrun cancel' or 'billrun issue-boleto' "
+                             "run tries again",
+                             item.invoice, item.reason));
+    }
+}
+
 Result<int> run_cancel(AppContext& ctx, const CancelCommand& cmd)
 {
     auto stage = ctx.stage();
@@ -108,23 +122,8 @@ Result<int> run_cancel(AppContext& ctx, const CancelCommand& cmd)
         write_offs = std::move(*done);
     }
     const auto& w = write_offs;
-    auto names = [&](const std::vector<boleto::SetAsideInvoice>& list) {
-        return std::any_of(list.begin(), list.end(), [&](const auto& i) { return i.invoice == outcome->invoice_id; });
-    };
-    const bool online = names(w.refused) || names(w.pending) ||
-                        std::find(w.written_off.begin(), w.written_off.end(), outcome->invoice_id) != w.written_off.end();
-    tell(ctx, *outcome, online);
-    for (const auto& id : w.written_off) {
-        ctx.info(fmt::format("invoice {}: its boleto is written off at the bank", id));
-    }
-    for (const auto& item : w.refused) {
-        ctx.warn(fmt::format("invoice {}: {}", item.invoice, item.reason));
-    }
-    for (const auto& item : w.pending) {
-        ctx.warn(fmt::format("invoice {} is cancelled, but {}; the next 'billrun cancel' or 'billrun issue-boleto' "
-                             "run tries again",
-                             item.invoice, item.reason));
-    }
+    tell(ctx, *outcome, w.concerns(outcome->invoice_id));
+    tell(ctx, w);
     if (cancelled && w.unavailable) {
         return exit_code(ErrorCode::unavailable);
     }

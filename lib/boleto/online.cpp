@@ -309,6 +309,15 @@ Result<OnlineOutcome> register_online(ledger::Ledger& ledger, const config::Conf
     return out;
 }
 
+bool WriteOffOutcome::concerns(std::string_view invoice) const
+{
+    auto named = [&](const std::vector<SetAsideInvoice>& list) {
+        return std::any_of(list.begin(), list.end(), [&](const auto& i) { return i.invoice == invoice; });
+    };
+    return named(refused) || named(pending) ||
+           std::find(written_off.begin(), written_off.end(), invoice) != written_off.end();
+}
+
 Result<WriteOffOutcome> write_off_online(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
                                          std::int64_t run)
 {

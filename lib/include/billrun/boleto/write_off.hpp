@@ -8,6 +8,7 @@
 // issue-boleto run tries again.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <billrun/boleto/issue.hpp>
@@ -23,6 +24,9 @@ struct WriteOffOutcome {
     std::vector<SetAsideInvoice> refused;  // the bank cannot write it off (paid there): final
     std::vector<SetAsideInvoice> pending;  // the bank said no for now, or did not answer: tried again later
     bool unavailable = false;              // some bank did not answer
+
+    // Whether the invoice's boleto is among those the run acted on.
+    bool concerns(std::string_view invoice) const;
 };
 
 // Every pending write-off of accounts with registration: api, within `run`. Nothing in a dry
