@@ -263,7 +263,7 @@ public:
         m_run = run;
         if (f.name != m_source) {
             m_source = f.name;
-            m_settlements.clear();
+            m_settlements = RankCounter{};
         }
         ledger::Payment p;
         p.source_key = item.key;
@@ -354,7 +354,7 @@ private:
         if (match != nullptr && r.occurrence == cnab::Occurrence::paid) {
             // The same payment from any source (another retorno, the bank's API) is this one.
             const std::string same = fmt::format("{}:{}:{}", match->boleto, p.date.iso(), p.amount);
-            p.settlement = ledger::settlement_key(match->boleto, p.date, p.amount, ++m_settlements[same]);
+            p.settlement = ledger::settlement_key(match->boleto, p.date, p.amount, m_settlements.next(same));
         }
         if (seen) {
             return duplicate(p, invoice_id);
@@ -525,7 +525,7 @@ private:
     std::set<std::string> m_dv_banks;
     std::int64_t m_run = 0;
     std::string m_source;                        // the file (or bank) of the records applied now
-    std::map<std::string, int> m_settlements;    // boleto:date:amount -> payments of it in this source
+    RankCounter m_settlements;                   // of boleto:date:amount, in this source
 };
 
 }  // namespace
