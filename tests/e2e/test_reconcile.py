@@ -82,14 +82,19 @@ def a_retorno_pays_in_full_partly_and_over_and_reports_the_rest():
         assert invoice_state(ws, partial["invoice"]) == ("partly-paid", 10000)
 
 
+def half_paid(doc):
+    """Half of a boleto's amount, and a retorno record paying that on 2 December."""
+    half = round(float(doc["amount"]) * 100) // 2
+    return half, {"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": half * 2,
+                  "paid": half, "date": "02122026"}
+
+
 @test
 def two_identical_records_in_one_file_are_two_payments():
     ws, boletos = boleto_workspace()
     with ws:
         doc = boletos[0]
-        half = round(float(doc["amount"]) * 100) // 2
-        title = {"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": half * 2,
-                 "paid": half, "date": "02122026"}
+        half, title = half_paid(doc)
         ws.write("ret.ret", retorno_240("001", [title, title]))
         r = ws.run("reconcile", "ret.ret", "--date", "2026-12-02")
         assert r.code == 0, r
@@ -213,9 +218,7 @@ def a_ledger_from_before_the_payment_identity_gets_it_for_its_payments():
     ws, boletos = boleto_workspace()
     with ws:
         doc = boletos[0]
-        half = round(float(doc["amount"]) * 100) // 2
-        title = {"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": half * 2,
-                 "paid": half, "date": "02122026"}
+        half, title = half_paid(doc)
         ws.write("ret.ret", retorno_240("001", [title, title]))
         assert ws.run("reconcile", "ret.ret", "--date", "2026-12-02").code == 0
         expected = ws.query("SELECT id, settlement FROM payments ORDER BY id")
