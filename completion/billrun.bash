@@ -68,7 +68,7 @@ _billrun()
         approve) options="--all" ;;
         issue-boleto) options="--no-pdf --one-pdf" ;;
         cancel) options="--reason --code" ;;
-        reconcile) options="--bank --since" ;;
+        reconcile) options="--bank --since --webhook" ;;
         report)
             case "${args[0]}" in
                 aging) options="--customer --owner" ;;

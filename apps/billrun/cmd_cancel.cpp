@@ -1,10 +1,12 @@
 // billrun cancel INVOICE --reason TEXT --code 1|2|9: the NFS-e cancellation event, the
-// invoice cancelled, its boleto marked for write-off.
+// invoice cancelled, its boleto marked for write-off, and written off through the bank's API
+// for accounts with registration: api (with any write-off an earlier run left pending).
 #include <cstdlib>
 
 #include <fmt/format.h>
 
 #include <billrun/billing/cycle.hpp>
+#include <billrun/boleto/write_off.hpp>
 #include <billrun/ledger/billing.hpp>
 #include <billrun/nfse/cancel.hpp>
 
@@ -21,7 +23,7 @@ struct CancelCommand {
     int code = 0;
 };
 
-void tell(const AppContext& ctx, const nfse::CancelOutcome& o)
+void tell(const AppContext& ctx, const nfse::CancelOutcome& o, bool online)
 {
     const std::string& id = o.invoice_id;
     switch (o.result) {
@@ -52,7 +54,7 @@ void tell(const AppContext& ctx, const nfse::CancelOutcome& o)
     ctx.info(fmt::format("invoice {} cancelled{}", id,
                          o.event ? ": NFS-e cancellation event registered"
                                  : (o.nfse ? ": its NFS-e was never authorized, no event needed" : "")));
-    if (!o.effects.boleto.empty()) {
+    if (!o.effects.boleto.empty() && !online) {
         ctx.warn(fmt::format("invoice {}: boleto {} is marked for write-off (status write-off); this release writes "
                              "no pedido de baixa into a remessa: ask the bank to write it off",
                              id, o.effects.boleto));
@@ -60,6 +62,21 @@ void tell(const AppContext& ctx, const nfse::CancelOutcome& o)
     if (o.effects.credit_returned > 0) {
         ctx.info(fmt::format("invoice {}: {} of credit it had used goes back to the customer", id,
                              format_money(o.effects.credit_returned)));
+    }
+}
+
+void tell(const AppContext& ctx, const boleto::WriteOffOutcome& w)
+{
+    for (const auto& id : w.written_off) {
+        ctx.info(fmt::format("invoice {}: its boleto is written off at the bank", id));
+    }
+    for (const auto& item : w.refused) {
+        ctx.warn(fmt::format("invoice {}: {}", item.invoice, item.reason));
+    }
+    for (const auto& item : w.pending) {
+        ctx.warn(fmt::format("invoice {} is cancelled, but {}; the next 'billrun cancel' or 'billrun issue-boleto' "
+                             "run tries again",
+                             item.invoice, item.reason));
     }
 }
 
@@ -92,7 +109,27 @@ Result<int> run_cancel(AppContext& ctx, const CancelCommand& cmd)
     if (*invoice) {
         ctx.write_document(*stage->out, stage->format, billing::invoice_document(**invoice));
     }
-    tell(ctx, *outcome);
+    // The write-off of boletos registered through a bank API: this invoice's, and any an
+    // earlier run left pending. Only once the invoice is cancelled in the ledger.
+    boleto::WriteOffOutcome write_offs;
+    const bool cancelled = outcome->result == nfse::CancelResult::cancelled ||
+                           outcome->result == nfse::CancelResult::already_cancelled;
+    if (cancelled) {
+        auto done = boleto::write_off_online_run(*stage->ledger, *stage->config, stage->run);
+        if (!done) {
+            return tl::unexpected(done.error());
+        }
+        write_offs = std::move(*done);
+    }
+    const auto& w = write_offs;
+    tell(ctx, *outcome, w.concerns(outcome->invoice_id));
+    tell(ctx, w);
+    if (cancelled && w.unavailable) {
+        return exit_code(ErrorCode::unavailable);
+    }
+    if (cancelled && (!w.refused.empty() || !w.pending.empty())) {
+        return 1;
+    }
     switch (outcome->result) {
     case nfse::CancelResult::rejected:
     case nfse::CancelResult::unusable_answer:

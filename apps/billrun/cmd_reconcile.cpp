@@ -1,5 +1,6 @@
-// billrun reconcile FILE... | --bank ACCOUNT [--since DATE]: CNAB retornos, OFX and CSV
-// statements, or the paid boletos a bank's API lists -> payments.
+// billrun reconcile FILE... | --bank ACCOUNT [--since DATE] | --webhook FILE... [--bank ACCOUNT]:
+// CNAB retornos, OFX and CSV statements, the paid boletos a bank's API lists, or the bank's
+// webhook payloads confirmed by asking the bank -> payments.
 #include <fmt/format.h>
 
 #include <billrun/reconcile/reconcile.hpp>
@@ -14,6 +15,7 @@ struct ReconcileCommand {
     std::vector<std::string> files;
     std::string bank;
     std::string since;
+    bool webhook = false;
 };
 
 // Without --since: the last 30 days (listing a payment again applies nothing twice).
@@ -27,7 +29,10 @@ Result<int> run_reconcile(AppContext& ctx, const ReconcileCommand& cmd)
     }
     reconcile::PaymentSink sink = [&](const io::Map& doc) { ctx.write_document(*stage->out, stage->format, doc); };
     Result<reconcile::Summary> summary;
-    if (!cmd.bank.empty()) {
+    if (cmd.webhook) {
+        summary = reconcile::run_reconcile_webhooks(*stage->ledger, *stage->config, stage->run, cmd.files, cmd.bank,
+                                                    sink);
+    } else if (!cmd.bank.empty()) {
         Date since = stage->run.business_date.add_days(-k_default_days_back);
         if (!cmd.since.empty()) {
             auto parsed = parse_iso_date(cmd.since);
@@ -55,13 +60,25 @@ Result<int> run_reconcile(AppContext& ctx, const ReconcileCommand& cmd)
 void setup_reconcile(CLI::App& app, AppContext& ctx)
 {
     auto cmd = std::make_shared<ReconcileCommand>();
-    auto* sub = app.add_subcommand("reconcile", "CNAB 240/400 retornos, OFX and CSV bank statements -> payments");
-    auto* files = sub->add_option("FILE", cmd->files, "Retorno or statement files (format detected from content)");
-    auto* bank = sub->add_option("--bank", cmd->bank, "Ask this boleto account's bank API what was paid (registration: api)")
-                     ->excludes(files);
-    sub->add_option("--since", cmd->since, "With --bank: payments from this date (YYYY-MM-DD; default 30 days back)")
-        ->needs(bank);
-    sub->callback([&ctx, cmd, files, bank] {
+    auto* sub = app.add_subcommand("reconcile",
+                                  "CNAB 240/400 retornos, OFX and CSV statements, bank APIs and webhooks -> payments");
+    auto* files = sub->add_option("FILE", cmd->files, "Retorno or statement files (format detected from content); "
+                                                      "with --webhook, webhook payloads");
+    auto* bank = sub->add_option("--bank", cmd->bank, "Ask this boleto account's bank API what was paid "
+                                                      "(registration: api); with --webhook, the payloads' account");
+    auto* webhook = sub->add_flag("--webhook", cmd->webhook,
+                                  "FILEs are saved webhook payloads: hints, each confirmed by asking the bank");
+    sub->add_option("--since", cmd->since,
+                                  "With --bank: payments from this date (YYYY-MM-DD; default 30 days back)")
+                      ->needs(bank)
+                      ->excludes(webhook);
+    sub->callback([&ctx, cmd, files, bank, webhook] {
+        if (webhook->count() > 0 && files->count() == 0) {
+            throw CLI::RequiredError("--webhook needs FILE");
+        }
+        if (webhook->count() == 0 && files->count() > 0 && bank->count() > 0) {
+            throw CLI::ExcludesError("FILE", "--bank");
+        }
         if (files->count() == 0 && bank->count() == 0) {
             throw CLI::RequiredError("FILE or --bank");
         }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
 namespace billrun::bankapi {
 
 namespace {
@@ -18,10 +20,17 @@ bool same_name(std::string_view a, std::string_view b)
 
 std::optional<YAML::Node> parse_json(std::string_view text)
 {
+    auto doc = read_json(text);
+    return doc ? std::optional<YAML::Node>(std::move(*doc)) : std::nullopt;
+}
+
+Result<YAML::Node> read_json(std::string_view text)
+{
     try {
         return YAML::Load(std::string(text));
-    } catch (const YAML::Exception&) {
-        return std::nullopt;
+    } catch (const YAML::Exception& e) {
+        return fail(ErrorCode::data_invalid,
+                    fmt::format("line {}, column {}: not JSON: {}", e.mark.line + 1, e.mark.column + 1, e.msg));
     }
 }
 

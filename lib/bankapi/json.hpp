@@ -8,10 +8,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <billrun/core/error.hpp>
+
 namespace billrun::bankapi {
 
 // nullopt when the text is not JSON (or YAML) at all.
 std::optional<YAML::Node> parse_json(std::string_view text);
+// The same, telling why not: data_invalid "line L, column C: message".
+Result<YAML::Node> read_json(std::string_view text);
 YAML::Node member(const YAML::Node& object, std::string_view key);
 // The scalar member as text; empty when missing or null.
 std::string text(const YAML::Node& object, std::string_view key);

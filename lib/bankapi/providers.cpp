@@ -63,7 +63,30 @@ Result<void> check_account(const config::BankAccount& account)
     return {};
 }
 
-Result<std::unique_ptr<Adapter>> open_adapter(const config::BankAccount& account, const Circumstances& where)
+bool has_webhooks(const config::BankAccount& account)
+{
+    const Provider* provider = account.api ? find_provider(account.api->provider) : nullptr;
+    return provider != nullptr && provider->parse_webhook != nullptr;
+}
+
+Result<std::vector<WebhookHint>> parse_webhook(const config::BankAccount& account, std::string_view payload)
+{
+    if (!has_webhooks(account)) {
+        return fail(ErrorCode::usage, fmt::format("boleto account '{}': its api provider '{}' has no webhooks in this "
+                                                  "version",
+                                                  account.id, account.api ? account.api->provider : std::string()));
+    }
+    return find_provider(account.api->provider)->parse_webhook(payload);
+}
+
+namespace {
+
+struct Opened {
+    std::unique_ptr<Session> session;
+    Endpoint endpoint;
+};
+
+Result<Opened> open_session(const config::BankAccount& account, const Circumstances& where)
 {
     if (auto r = check_account(account); !r) {
         return tl::unexpected(r.error());
@@ -89,6 +112,8 @@ Result<std::unique_ptr<Adapter>> open_adapter(const config::BankAccount& account
     s.scope = std::string(provider.scope);
     s.auth = provider.auth;
     s.timeout_seconds = api.timeout_seconds > 0 ? api.timeout_seconds : 30;
+    s.retries = api.retries;
+    s.backoff = std::chrono::milliseconds(api.backoff_ms);
     s.ca_bundle = api.ca_bundle;
     auto id = secret(api.client_id_env, "client_id_env");
     if (!id) {
@@ -126,7 +151,30 @@ Result<std::unique_ptr<Adapter>> open_adapter(const config::BankAccount& account
     if (!session) {
         return fail(ErrorCode::config, fmt::format("boleto account '{}': {}", account.id, session.error().message));
     }
-    return provider.make(account, std::move(*session), std::move(endpoint));
+    return Opened{std::move(*session), std::move(endpoint)};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Adapter>> open_adapter(const config::BankAccount& account, const Circumstances& where)
+{
+    auto opened = open_session(account, where);
+    if (!opened) {
+        return tl::unexpected(opened.error());
+    }
+    return find_provider(account.api->provider)->make(account, std::move(opened->session), std::move(opened->endpoint));
+}
+
+Result<void> authenticate(const config::BankAccount& account, const Circumstances& where)
+{
+    auto opened = open_session(account, where);
+    if (!opened) {
+        return tl::unexpected(opened.error());
+    }
+    if (auto r = opened->session->authenticate(); !r) {
+        return fail(r.error().code, fmt::format("boleto account '{}': {}", account.id, r.error().message));
+    }
+    return {};
 }
 
 std::string dd_mm_yyyy(Date date, char separator)

@@ -31,6 +31,8 @@ struct Provider {
     Result<void> (*check)(const config::BankAccount& account) = nullptr;
     std::unique_ptr<Adapter> (*make)(const config::BankAccount& account, std::unique_ptr<Session> session,
                                      Endpoint endpoint) = nullptr;
+    // Reads a saved webhook payload (see bankapi::parse_webhook); nullptr: no webhooks.
+    Result<std::vector<WebhookHint>> (*parse_webhook)(std::string_view payload) = nullptr;
 };
 
 const Provider* find_provider(std::string_view name);

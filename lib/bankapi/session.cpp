@@ -129,6 +129,12 @@ Result<std::string> Session::token(bool renew)
     return *m_token;
 }
 
+Result<void> Session::authenticate()
+{
+    auto t = token(false);
+    return t ? Result<void>() : tl::unexpected(t.error());
+}
+
 Result<ledger::ApiToken> Session::fetch_token()
 {
     const auto& s = m_settings;

@@ -60,6 +60,10 @@ public:
     Result<Reply> call(const char* method, const std::string& url, std::string_view body, bool repeatable,
                        std::vector<std::string> headers = {});
 
+    // A token at hand (kept in the ledger, or asked for now). Errors: config (the credentials
+    // refused), unavailable.
+    Result<void> authenticate();
+
     const SessionSettings& settings() const { return m_settings; }
 
 private:

@@ -132,6 +132,9 @@ public:
         if (auto r = start(); !r) {
             return tl::unexpected(r.error());
         }
+        if (auto r = check_credentials(); !r) {
+            return tl::unexpected(r.error());
+        }
         if (auto r = issue(); !r) {
             return tl::unexpected(r.error());
         }
@@ -181,6 +184,26 @@ private:
             if (auto writer = cnab::make_remessa_writer(layout, remessa_header(account, 1, "000000")); !writer) {
                 return fail(ErrorCode::config, fmt::format("{}: boleto account '{}': {}", m_config.file.string(),
                                                            account.id, writer.error().message));
+            }
+        }
+        return {};
+    }
+
+    // Credentials a bank refuses stop the run before any boleto is numbered. A bank that does
+    // not answer does not: the boletos are numbered, their registrations stay pending, and the
+    // registration pass (then the next run) finds out.
+    Result<void> check_credentials()
+    {
+        if (m_ctx.dry_run) {
+            return {};
+        }
+        for (const auto& account : m_config.boleto.accounts) {
+            if (account.registration != "api") {
+                continue;
+            }
+            auto r = bankapi::authenticate(account, bankapi::Circumstances{m_ledger, m_ctx, m_run});
+            if (!r && r.error().code != ErrorCode::unavailable) {
+                return fail(r.error().code, fmt::format("{}: {}", m_config.file.string(), r.error().message));
             }
         }
         return {};
@@ -417,6 +440,15 @@ private:
         m_summary.unavailable = outcome->unavailable;
         for (auto& item : outcome->set_aside) {
             m_summary.set_aside.push_back(std::move(item));
+        }
+        const auto& w = outcome->write_offs;
+        for (const auto* list : {&w.refused, &w.pending}) {
+            for (const auto& item : *list) {
+                m_ctx.warn(fmt::format("invoice {} (cancelled): {}", item.invoice, item.reason));
+            }
+        }
+        if (w.unavailable && m_summary.unavailable.empty()) {
+            m_summary.unavailable = "a write-off of a cancelled invoice's boleto was not answered";
         }
         return {};
     }

@@ -1,12 +1,14 @@
 // Registration through bank APIs: record the attempt, send once, look up whatever is unsure.
 #include "online.hpp"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include <billrun/bankapi/bankapi.hpp>
+#include <billrun/boleto/write_off.hpp>
 #include <billrun/ledger/bankapi.hpp>
 #include <billrun/ledger/deliveries.hpp>
 
@@ -36,30 +38,55 @@ public:
     {
     }
 
+    Result<WriteOffOutcome> write_offs()
+    {
+        WriteOffOutcome out;
+        auto done = each_batch(ledger::write_offs_to_send, [](const ledger::Boleto& b) -> const ledger::Boleto& { return b; },
+                               [&](const ledger::Boleto& b) -> Result<void> {
+                                   const config::BankAccount* account = m_config.boleto.find_account(b.account);
+                                   if (account == nullptr || account->registration != "api") {
+                                       return {};
+                                   }
+                                   return write_off_one(b, out);
+                               });
+        return done ? Result<WriteOffOutcome>(std::move(out)) : tl::unexpected(done.error());
+    }
+
     Result<OnlineOutcome> run()
+    {
+        auto done = each_batch(ledger::registrations_to_send,
+                               [](const ledger::Registration& r) -> const ledger::Boleto& { return r.boleto; },
+                               [&](const ledger::Registration& r) { return register_one(r); });
+        return done ? Result<OnlineOutcome>(m_out) : tl::unexpected(done.error());
+    }
+
+private:
+    // Every row `fetch` pages through, in batches, to `each`; rows of an account whose bank is
+    // not answering are left for the next run.
+    template <typename Fetch, typename BoletoOf, typename Each>
+    Result<void> each_batch(Fetch fetch, BoletoOf boleto_of, Each each)
     {
         std::int64_t after = 0;
         while (true) {
-            auto batch = ledger::registrations_to_send(m_ledger, after, 200);
+            auto batch = fetch(m_ledger, after, 200);
             if (!batch) {
                 return tl::unexpected(batch.error());
             }
             if (batch->empty()) {
-                return m_out;
+                return {};
             }
-            after = batch->back().boleto.key;
-            for (const auto& r : *batch) {
-                if (m_down.contains(r.boleto.account)) {
-                    continue;  // that bank is not answering: the next run tries again
+            after = boleto_of(batch->back()).key;
+            for (const auto& row : *batch) {
+                if (m_down.contains(boleto_of(row).account)) {
+                    continue;
                 }
-                if (auto done = register_one(r); !done) {
-                    return tl::unexpected(done.error());
+                if (auto done = each(row); !done) {
+                    return done;
                 }
             }
         }
     }
 
-private:
     // A step that writes to the ledger, in its own transaction: nothing is held while waiting on a bank.
     template <typename F>
     Result<void> write(F&& body)
@@ -154,6 +181,61 @@ private:
         return r ? Result<bool>(true) : tl::unexpected(r.error());
     }
 
+    // Sends the baixa once; whatever is unsure (no answer, a refusal) is settled by asking
+    // the bank what the boleto is now.
+    Result<void> write_off_one(const ledger::Boleto& b, WriteOffOutcome& out)
+    {
+        auto api = adapter(b.account);
+        if (!api) {
+            return tl::unexpected(api.error());
+        }
+        if (auto r = write([&] { return ledger::record_write_off_sending(m_ledger, m_run, b.key); }); !r) {
+            return r;
+        }
+        auto outcome = [&](std::string_view status, const std::string& how) {
+            return write([&] { return ledger::record_write_off_outcome(m_ledger, m_run, b.key, status, how); });
+        };
+        auto sent = (*api)->write_off(b.nosso_numero);
+        if (sent) {
+            out.written_off.push_back(b.invoice_id);
+            return outcome("written-off", "written off through the bank's API");
+        }
+        if (sent.error().code != ErrorCode::unavailable && sent.error().code != ErrorCode::data_invalid) {
+            return tl::unexpected(sent.error());
+        }
+        const std::string why = sent.error().message;
+        auto found = (*api)->query(b.nosso_numero);
+        if (!found || !*found) {
+            const bool no_answer = sent.error().code == ErrorCode::unavailable || !found;
+            if (no_answer) {
+                m_down.insert({b.account, true});
+                out.unavailable = true;
+            }
+            out.pending.push_back(SetAsideInvoice{
+                b.invoice_id, fmt::format("boleto {}: write-off not confirmed ({}{}); it stays pending", b.nosso_numero,
+                                          why, found ? "; the bank does not know the boleto" : "")});
+            return {};
+        }
+        const bankapi::Remote& remote = **found;
+        if (remote.written_off) {
+            out.written_off.push_back(b.invoice_id);
+            return outcome("written-off", fmt::format("found written off by lookup after: {}", why));
+        }
+        if (remote.paid) {
+            std::string reason = fmt::format(
+                "boleto {} was paid at the bank{}: it cannot be written off; reconcile the payment (it becomes the "
+                "customer's credit)",
+                b.nosso_numero, remote.paid_on ? " on " + remote.paid_on->iso() : std::string());
+            out.refused.push_back(SetAsideInvoice{b.invoice_id, reason});
+            return outcome("write-off-refused", reason);
+        }
+        out.pending.push_back(
+            SetAsideInvoice{b.invoice_id, fmt::format("boleto {}: the bank did not write it off ({}); it stays "
+                                                      "pending",
+                                                      b.nosso_numero, why)});
+        return {};
+    }
+
     Result<void> register_one(const ledger::Registration& r)
     {
         const ledger::Boleto& b = r.boleto;
@@ -215,7 +297,84 @@ Result<OnlineOutcome> register_online(ledger::Ledger& ledger, const config::Conf
                                       std::int64_t run)
 {
     Registrar registrar(ledger, config, ctx, run);
-    return registrar.run();
+    auto out = registrar.run();
+    if (!out) {
+        return out;
+    }
+    auto write_offs = registrar.write_offs();  // those a cancel left pending
+    if (!write_offs) {
+        return tl::unexpected(write_offs.error());
+    }
+    out->write_offs = std::move(*write_offs);
+    return out;
+}
+
+bool WriteOffOutcome::concerns(std::string_view invoice) const
+{
+    auto named = [&](const std::vector<SetAsideInvoice>& list) {
+        return std::any_of(list.begin(), list.end(), [&](const auto& i) { return i.invoice == invoice; });
+    };
+    return named(refused) || named(pending) ||
+           std::find(written_off.begin(), written_off.end(), invoice) != written_off.end();
+}
+
+Result<WriteOffOutcome> write_off_online(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                                         std::int64_t run)
+{
+    if (ctx.dry_run) {
+        return WriteOffOutcome{};
+    }
+    Registrar registrar(ledger, config, ctx, run);
+    return registrar.write_offs();
+}
+
+Result<WriteOffOutcome> write_off_online_run(ledger::Ledger& ledger, const config::Config& config,
+                                             const RunContext& ctx)
+{
+    // A run is recorded only when there is a write-off to send: a cancel with nothing for a
+    // bank leaves the ledger as it was.
+    const auto& accounts = config.boleto.accounts;
+    if (ctx.dry_run ||
+        std::none_of(accounts.begin(), accounts.end(), [](const auto& a) { return a.registration == "api"; })) {
+        return WriteOffOutcome{};
+    }
+    auto waiting = ledger::write_offs_to_send(ledger, 0, 1);
+    if (!waiting || waiting->empty()) {
+        return waiting ? Result<WriteOffOutcome>(WriteOffOutcome{}) : tl::unexpected(waiting.error());
+    }
+    const std::string started = ctx.now();
+    std::int64_t run = 0;
+    {
+        auto tx = ledger::WriteTransaction::begin(ledger);
+        if (!tx) {
+            return tl::unexpected(tx.error());
+        }
+        auto made = ledger::start_run(ledger, {"write-off", ctx.business_date.iso(), started});
+        if (!made) {
+            return tl::unexpected(made.error());
+        }
+        run = *made;
+        if (auto r = tx->commit(); !r) {
+            return tl::unexpected(r.error());
+        }
+    }
+    auto out = write_off_online(ledger, config, ctx, run);
+    auto tx = ledger::WriteTransaction::begin(ledger);
+    if (!tx) {
+        return tl::unexpected(tx.error());
+    }
+    const std::string status = !out ? "failed" : (out->pending.empty() && out->refused.empty() ? "ok" : "partial");
+    const std::string counts =
+        out ? fmt::format(R"({{"written_off":{},"refused":{},"pending":{}}})", out->written_off.size(),
+                          out->refused.size(), out->pending.size())
+            : std::string("{}");
+    if (auto r = ledger::finish_run(ledger, run, ctx.now(), status, counts); !r) {
+        return tl::unexpected(r.error());
+    }
+    if (auto r = tx->commit(); !r) {
+        return tl::unexpected(r.error());
+    }
+    return out;
 }
 
 }  // namespace billrun::boleto

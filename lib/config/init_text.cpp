@@ -69,6 +69,8 @@ boleto:                                 # payment slips and the bank accounts th
         base_url: ""                    # override of the API's base URL
         token_url: ""                   # override of the OAuth token URL
         timeout_seconds: 30             # per request
+        retries: 3                      # attempts after a 429, a 5xx or a bank not reached
+        backoff_ms: 500                 # first wait between attempts (doubles, to 8 s)
         client_id_env: BB_CLIENT_ID     # variable holding the OAuth client id
         client_secret_env: BB_CLIENT_SECRET  # variable holding the OAuth client secret
         app_key_env: BB_APP_KEY         # variable holding BB's gw-dev-app-key

@@ -262,6 +262,8 @@ void Loader::bank_api(const Item& item, BankApi& out)
         {"base_url", url(out.base_url, {"https", "http"})},
         {"token_url", url(out.token_url, {"https", "http"})},
         {"timeout_seconds", integer(out.timeout_seconds, 0)},
+        {"retries", integer(out.retries, 0)},
+        {"backoff_ms", integer(out.backoff_ms, 0)},
         {"client_id_env", env_name(out.client_id_env)},
         {"client_secret_env", env_name(out.client_secret_env)},
         {"app_key_env", env_name(out.app_key_env)},

@@ -410,6 +410,34 @@ Result<void> mark_registration_failed(Ledger& ledger, std::int64_t run, std::int
     });
 }
 
+Result<std::vector<Boleto>> write_offs_to_send(Ledger& ledger, std::int64_t after, int limit)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT
+                                      "JOIN boleto_registrations g ON g.boleto = b.id "
+                                      "WHERE b.status = 'write-off' AND g.status = 'registered' AND b.id > ? "
+                                      "ORDER BY b.id LIMIT ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, after).bind(2, limit);
+        return read_page<Boleto>(stmt, limit, read_boleto);
+    });
+}
+
+Result<void> record_write_off_sending(Ledger& ledger, std::int64_t run, std::int64_t boleto)
+{
+    return guard([&] { insert_event(ledger, run, "boleto", std::to_string(boleto), "write-off-sent"); });
+}
+
+Result<void> record_write_off_outcome(Ledger& ledger, std::int64_t run, std::int64_t boleto, std::string_view status,
+                                      std::string_view how)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("UPDATE boletos SET status = ? WHERE id = ? AND status = 'write-off'");
+        stmt.bind(1, status).bind(2, boleto).run();
+        insert_event(ledger, run, "boleto", std::to_string(boleto), status, how);
+    });
+}
+
 Result<std::optional<ApiToken>> api_token(Ledger& ledger, std::string_view key)
 {
     return guard([&]() -> std::optional<ApiToken> {

@@ -35,13 +35,13 @@ std::int64_t insert_payment(Ledger& ledger, std::int64_t run, const Payment& p)
 {
     auto& stmt = ledger.statement(
         "INSERT INTO payments (source_key, source, record, invoice, boleto, nosso_numero, date, amount, interest, "
-        "fine, fee, credit_date, status, reason, run) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "fine, fee, credit_date, status, reason, run, settlement) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     stmt.bind(1, p.source_key).bind(2, p.source).bind(3, p.record).bind(4, p.invoice).bind(5, p.boleto);
     stmt.bind(6, p.nosso_numero.empty() ? std::nullopt : std::optional<std::string>(p.nosso_numero));
     stmt.bind(7, p.date.iso()).bind(8, p.amount).bind(9, p.interest).bind(10, p.fine).bind(11, p.fee);
     stmt.bind(12, p.credit_date ? std::optional<std::string>(p.credit_date->iso()) : std::nullopt);
     stmt.bind(13, p.status).bind(14, p.reason.empty() ? std::nullopt : std::optional<std::string>(p.reason));
-    stmt.bind(15, run).run();
+    stmt.bind(15, run).bind(16, p.settlement).run();
     return sqlite3_last_insert_rowid(ledger.db());
 }
 
@@ -75,6 +75,24 @@ Result<bool> payment_seen(Ledger& ledger, std::string_view source_key)
         sql::ResetGuard reset(stmt);
         stmt.bind(1, source_key);
         return stmt.step();
+    });
+}
+
+std::string settlement_key(std::int64_t boleto, Date date, Centavos amount, int n)
+{
+    return fmt::format("boleto:{}:{}:{}:{}", boleto, date.iso(), amount, n);
+}
+
+Result<std::optional<std::string>> settlement_applied(Ledger& ledger, std::string_view settlement)
+{
+    return guard([&]() -> std::optional<std::string> {
+        auto& stmt = ledger.statement("SELECT source, record FROM payments WHERE settlement = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, settlement);
+        if (!stmt.step()) {
+            return std::nullopt;
+        }
+        return fmt::format("{} record {}", stmt.column_text(0), stmt.column_text(1));
     });
 }
 

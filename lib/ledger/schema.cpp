@@ -480,8 +480,26 @@ CREATE TABLE api_tokens (
 );
 )sql";
 
-constexpr std::array<std::string_view, 10> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5,
-                                                        k_v6, k_v7, k_v8, k_v9, k_v10};
+// v11 (payment identity across sources): a boleto payment is one payment whether a CNAB
+// retorno, the bank's API list (reconcile --bank) or a confirmed webhook reports it. Its
+// settlement is "boleto:<boleto>:<date paid>:<amount paid>:<n>", n counting identical
+// payments of one boleto within one source (two equal records of a retorno are two
+// payments); the unique index applies each once, ever, from any source. Earlier payments
+// get theirs here, so a source seen after the upgrade finds them.
+constexpr std::string_view k_v11_payment_identity = R"sql(
+ALTER TABLE payments ADD COLUMN settlement TEXT;
+UPDATE payments SET settlement = (
+    SELECT 'boleto:' || r.boleto || ':' || r.date || ':' || r.amount || ':' || r.n
+    FROM (SELECT id, boleto, date, amount,
+                 row_number() OVER (PARTITION BY boleto, date, amount ORDER BY id) AS n
+          FROM payments WHERE status = 'applied' AND boleto IS NOT NULL) r
+    WHERE r.id = payments.id)
+WHERE status = 'applied' AND boleto IS NOT NULL;
+CREATE UNIQUE INDEX payments_settled_once ON payments(settlement) WHERE settlement IS NOT NULL;
+)sql";
+
+constexpr std::array<std::string_view, 11> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5,  k_v6,
+                                                        k_v7, k_v8, k_v9, k_v10, k_v11_payment_identity};
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 // billrun reconcile --bank: ask the bank's API what was paid, then apply it like a retorno.
-// Every page is read before anything is applied; the network is never waited on with the
-// ledger locked (except in a dry run, which writes nothing).
+// Every page is read before anything is applied.
+#include <optional>
+
 #include <fmt/format.h>
 
 #include <billrun/bankapi/bankapi.hpp>
@@ -13,10 +14,10 @@ namespace {
 
 constexpr int k_max_pages = 10000;
 
-Result<std::vector<BankRecord>> fetch_paid(bankapi::Adapter& api, const config::BankAccount& account, Date since,
-                                           Date until, const RunContext& ctx)
+Result<BankFindings> fetch_paid(bankapi::Adapter& api, const config::BankAccount& account, Date since, Date until,
+                                const RunContext& ctx)
 {
-    std::vector<BankRecord> out;
+    BankFindings out;
     std::string cursor;
     for (int page = 0; page < k_max_pages; ++page) {
         auto got = api.list_paid(since, until, cursor);
@@ -24,24 +25,9 @@ Result<std::vector<BankRecord>> fetch_paid(bankapi::Adapter& api, const config::
             return tl::unexpected(got.error());
         }
         for (const auto& t : got->titles) {
-            BankRecord r;
-            r.source = fmt::format("bank:{}", account.id);
-            r.record = t.bank_id;
-            r.bank = account.bank;
-            r.key = fmt::format("api:{}:{}:paid:{}:{}", account.bank, t.nosso_numero, t.paid_on.iso(), t.amount);
-            r.ret.bank = account.bank;
-            r.ret.nosso_numero = t.nosso_numero;
-            r.ret.occurrence_code = t.state.empty() ? std::string("paid") : t.state;
-            r.ret.occurrence = cnab::Occurrence::paid;
-            r.ret.amount_paid = t.amount;
-            r.ret.interest = t.interest;
-            r.ret.fine = t.fine;
-            r.ret.fee = t.fee;
-            r.ret.occurrence_date = t.paid_on;
-            r.ret.credit_date = t.credit_date;
-            out.push_back(std::move(r));
+            out.records.push_back(paid_record(account, t, fmt::format("bank:{}", account.id), t.bank_id));
         }
-        ctx.progress("paid boletos listed", static_cast<std::int64_t>(out.size()), 0);
+        ctx.progress("paid boletos listed", static_cast<std::int64_t>(out.records.size()), 0);
         if (got->next.empty()) {
             return out;
         }
@@ -53,32 +39,56 @@ Result<std::vector<BankRecord>> fetch_paid(bankapi::Adapter& api, const config::
 
 std::string counts_json(const Counts& c)
 {
-    return fmt::format(R"({{"applied":{},"unmatched":{},"ambiguous":{},"duplicate":{}}})", c.applied, c.unmatched,
-                       c.ambiguous, c.duplicate);
+    return fmt::format(R"({{"applied":{},"unmatched":{},"ambiguous":{},"duplicate":{},"ignored":{}}})", c.applied,
+                       c.unmatched, c.ambiguous, c.duplicate, c.ignored);
 }
 
 }  // namespace
 
-Result<Summary> run_reconcile_bank(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
-                                   const std::string& account_id, Date since, const PaymentSink& sink)
+BankRecord paid_record(const config::BankAccount& account, const bankapi::PaidTitle& t, std::string source,
+                       std::string record)
 {
-    const config::BankAccount* account = config.boleto.find_account(account_id);
+    BankRecord r;
+    r.source = std::move(source);
+    r.record = std::move(record);
+    r.bank = account.bank;
+    r.key = fmt::format("api:{}:{}:paid:{}:{}", account.bank, t.nosso_numero, t.paid_on.iso(), t.amount);
+    r.ret.bank = account.bank;
+    r.ret.nosso_numero = t.nosso_numero;
+    r.ret.occurrence_code = t.state.empty() ? std::string("paid") : t.state;
+    r.ret.occurrence = cnab::Occurrence::paid;
+    r.ret.amount_paid = t.amount;
+    r.ret.interest = t.interest;
+    r.ret.fine = t.fine;
+    r.ret.fee = t.fee;
+    r.ret.occurrence_date = t.paid_on;
+    r.ret.credit_date = t.credit_date;
+    return r;
+}
+
+Result<const config::BankAccount*> api_account(const config::Config& config, const std::string& id,
+                                               std::string_view option)
+{
+    const config::BankAccount* account = config.boleto.find_account(id);
     if (account == nullptr) {
-        return fail(ErrorCode::usage, fmt::format("--bank {}: {} has no boleto account with that id",
-                                                  account_id, config.file.string()));
+        return fail(ErrorCode::usage,
+                    fmt::format("{} {}: {} has no boleto account with that id", option, id, config.file.string()));
     }
     if (account->registration != "api") {
-        return fail(ErrorCode::usage, fmt::format("--bank {}: the account has registration: {}; reconcile its retorno "
+        return fail(ErrorCode::usage, fmt::format("{} {}: the account has registration: {}; reconcile its retorno "
                                                   "files instead",
-                                                  account_id, account->registration));
+                                                  option, id, account->registration));
     }
-    const Date until = ctx.business_date;
-    if (until < since) {
-        return fail(ErrorCode::usage, fmt::format("--since {} is after the business date {}", since.iso(), until.iso()));
-    }
+    return account;
+}
+
+Result<Summary> run_against_bank(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                                 const std::string& command,
+                                 const std::function<Result<BankFindings>(std::int64_t run)>& find,
+                                 const PaymentSink& sink)
+{
     Summary summary;
     summary.started = ctx.now();
-    // The run is recorded first, so that a token renewed meanwhile has its event.
     std::optional<ledger::WriteTransaction> tx;
     auto begin = [&]() -> Result<void> {
         auto t = ledger::WriteTransaction::begin(ledger);
@@ -91,7 +101,7 @@ Result<Summary> run_reconcile_bank(ledger::Ledger& ledger, const config::Config&
     if (auto r = begin(); !r) {
         return tl::unexpected(r.error());
     }
-    auto run = ledger::start_run(ledger, {"reconcile --bank " + account_id, ctx.business_date.iso(), summary.started});
+    auto run = ledger::start_run(ledger, {command, ctx.business_date.iso(), summary.started});
     if (!run) {
         return tl::unexpected(run.error());
     }
@@ -121,21 +131,19 @@ Result<Summary> run_reconcile_bank(ledger::Ledger& ledger, const config::Config&
         tx.reset();
         return r;
     };
-    auto api = bankapi::open_adapter(*account, bankapi::Circumstances{ledger, ctx, *run});
-    Result<std::vector<BankRecord>> records =
-        api ? fetch_paid(**api, *account, since, until, ctx) : Result<std::vector<BankRecord>>(tl::unexpected(api.error()));
-    if (!records) {
+    auto findings = find(*run);
+    if (!findings) {
         if (auto r = finish("failed", Counts{}); !r) {
             return tl::unexpected(r.error());
         }
-        return fail(records.error().code, fmt::format("{}: {}", config.file.string(), records.error().message));
+        return tl::unexpected(findings.error());
     }
     if (!tx) {
         if (auto r = begin(); !r) {
             return tl::unexpected(r.error());
         }
     }
-    auto counts = apply_bank_records(ledger, config, ctx, *run, *records, sink);
+    auto counts = apply_bank_findings(ledger, config, ctx, *run, *findings, sink);
     if (!counts) {
         return tl::unexpected(counts.error());
     }
@@ -145,6 +153,29 @@ Result<Summary> run_reconcile_bank(ledger::Ledger& ledger, const config::Config&
     }
     summary.run = ctx.dry_run ? 0 : *run;
     return summary;
+}
+
+Result<Summary> run_reconcile_bank(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                                   const std::string& account_id, Date since, const PaymentSink& sink)
+{
+    auto account = api_account(config, account_id, "--bank");
+    if (!account) {
+        return tl::unexpected(account.error());
+    }
+    const Date until = ctx.business_date;
+    if (until < since) {
+        return fail(ErrorCode::usage, fmt::format("--since {} is after the business date {}", since.iso(), until.iso()));
+    }
+    auto find = [&](std::int64_t run) -> Result<BankFindings> {
+        auto api = bankapi::open_adapter(**account, bankapi::Circumstances{ledger, ctx, run});
+        auto found = api ? fetch_paid(**api, **account, since, until, ctx)
+                         : Result<BankFindings>(tl::unexpected(api.error()));
+        if (!found) {
+            return fail(found.error().code, fmt::format("{}: {}", config.file.string(), found.error().message));
+        }
+        return found;
+    };
+    return run_against_bank(ledger, config, ctx, "reconcile --bank " + account_id, find, sink);
 }
 
 }  // namespace billrun::reconcile

@@ -261,6 +261,10 @@ public:
     Result<void> apply(const FileFacts& f, const Item& item, std::int64_t run)
     {
         m_run = run;
+        if (f.name != m_source) {
+            m_source = f.name;
+            m_settlements = RankCounter{};
+        }
         ledger::Payment p;
         p.source_key = item.key;
         p.source = f.name;
@@ -273,6 +277,13 @@ public:
             return apply_cnab(item, p, *seen);
         }
         return apply_statement(item, p, *seen);
+    }
+
+    // A hint the bank did not confirm: shown, counted as unmatched, never recorded as a payment.
+    void report_unconfirmed(const ledger::Payment& p)
+    {
+        ++counts.unmatched;
+        emit(p, "unmatched", {});
     }
 
 private:
@@ -297,10 +308,11 @@ private:
         m_sink(doc);
     }
 
-    Result<void> duplicate(ledger::Payment& p, const std::string& invoice_id)
+    Result<void> duplicate(ledger::Payment& p, const std::string& invoice_id,
+                           std::string reason = "already applied (this bank record was reconciled before)")
     {
         ++counts.duplicate;
-        p.reason = "already applied (this bank record was reconciled before)";
+        p.reason = std::move(reason);
         emit(p, "duplicate", invoice_id);
         return {};
     }
@@ -339,6 +351,11 @@ private:
         }
         const ledger::BoletoMatch* match = best.size() == 1 ? best.front() : nullptr;
         std::string invoice_id = match != nullptr ? match->invoice.id : std::string();
+        if (match != nullptr && r.occurrence == cnab::Occurrence::paid) {
+            // The same payment from any source (another retorno, the bank's API) is this one.
+            const std::string same = fmt::format("{}:{}:{}", match->boleto, p.date.iso(), p.amount);
+            p.settlement = ledger::settlement_key(match->boleto, p.date, p.amount, m_settlements.next(same));
+        }
         if (seen) {
             return duplicate(p, invoice_id);
         }
@@ -365,6 +382,15 @@ private:
         case cnab::Occurrence::paid:
             if (match == nullptr) {
                 return unmatched(p, fmt::format("no boleto of bank {} with nosso número {}", item.bank, r.nosso_numero));
+            }
+            if (auto before = ledger::settlement_applied(m_ledger, *p.settlement); !before || *before) {
+                if (!before) {
+                    return tl::unexpected(before.error());
+                }
+                return duplicate(p, invoice_id,
+                                 fmt::format("already applied: the same payment of this boleto (date, amount) came "
+                                             "from {}",
+                                             **before));
             }
             return applied(p, match->invoice);
         case cnab::Occurrence::rejected:
@@ -498,6 +524,8 @@ private:
     const PaymentSink& m_sink;
     std::set<std::string> m_dv_banks;
     std::int64_t m_run = 0;
+    std::string m_source;                        // the file (or bank) of the records applied now
+    RankCounter m_settlements;                   // of boleto:date:amount, in this source
 };
 
 }  // namespace
@@ -577,11 +605,11 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
     return summary;
 }
 
-Result<Counts> apply_bank_records(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
-                                  std::int64_t run, const std::vector<BankRecord>& records, const PaymentSink& sink)
+Result<Counts> apply_bank_findings(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                                   std::int64_t run, const BankFindings& findings, const PaymentSink& sink)
 {
     Reconciler reconciler(ledger, config, ctx, sink, banks_with_check_digit(config));
-    for (const auto& record : records) {
+    for (const auto& record : findings.records) {
         FileFacts source;
         source.name = record.source;
         source.format = Format::cnab;
@@ -595,6 +623,10 @@ Result<Counts> apply_bank_records(ledger::Ledger& ledger, const config::Config& 
             return tl::unexpected(r.error());
         }
     }
+    for (const auto& p : findings.unconfirmed) {
+        reconciler.report_unconfirmed(p);
+    }
+    reconciler.counts.ignored += findings.ignored;
     return reconciler.counts;
 }
 

@@ -9,12 +9,15 @@ POST /boletos (convênio tipo 4: numeroTituloCliente = "000" + convênio + seque
 numero, codigoBarraNumerico, linhaDigitavel, computed here from the FEBRABAN rules; a number
 registered before -> 400 {"erros":[{"codigo":"4874915"...}]}. GET /boletos/{numero} -> detail or
 404. GET /boletos?indicadorSituacao=B&... -> pages of `page_size` with indicadorContinuidade and
-proximoIndice, 404 when nothing. POST /boletos/{numero}/baixar.
+proximoIndice, 404 when nothing. POST /boletos/{numero}/baixar: 200 for a boleto em ser, 400 for
+one paid (liquidado) or already written off. `webhook()` writes the body of BB's baixa
+operacional webhook (FACTS.md §1.4: a JSON array of events) for boletos the mock paid.
 
 `script` says what the next calls to register do, one word each: "ok", "500" (commit, then
 answer 500), "hang" (commit, then answer after `hang_seconds`), "429" (refuse, Retry-After 1),
-"wrong" (commit and answer a different linha digitável). `expire_tokens()` makes the server
-forget every token it gave (the client learns it from a 401)."""
+"wrong" (commit and answer a different linha digitável). `baixa_script` does the same for write-offs:
+"ok", "500" (write it off, then answer 500). `retry_after` is the Retry-After of a 429.
+`expire_tokens()` makes the server forget every token it gave (the client learns it from a 401)."""
 import base64
 import datetime
 import http.server
@@ -47,8 +50,11 @@ def bb_date(text):
 
 
 class BancoDoBrasil(LoopbackHttps):
-    def __init__(self, certs, hang_seconds=3, token_ttl=600, page_size=2):
+    def __init__(self, certs, hang_seconds=3, token_ttl=600, page_size=2, retry_after="1"):
         self.script = []
+        self.baixa_script = []
+        self.baixa_posts = []    # numero of every POST /boletos/{numero}/baixar received
+        self.retry_after = retry_after
         self.boletos = {}        # numero (20) -> dict (the registered request and state)
         self.paid = []           # numeros in payment order
         self.token_calls = 0
@@ -178,7 +184,7 @@ class BancoDoBrasil(LoopbackHttps):
             self.register_posts.append(numero)
             action = self.script.pop(0) if self.script else "ok"
             if action == "429":
-                return 429, {"erros": [{"codigo": "429", "mensagem": "Too Many Requests"}]}, 0, (("Retry-After", "1"),)
+                return 429, {"erros": [{"codigo": "429", "mensagem": "Too Many Requests"}]}, 0, (("Retry-After", self.retry_after),)
             if numero in self.boletos:
                 return 400, {"erros": [{"codigo": "4874915", "versao": "1",
                                         "mensagem": "Nosso Número já incluído anteriormente.",
@@ -214,11 +220,41 @@ class BancoDoBrasil(LoopbackHttps):
 
     def write_off(self, numero, body):
         with self.lock:
+            self.baixa_posts.append(numero)
+            action = self.baixa_script.pop(0) if self.baixa_script else "ok"
             b = self.boletos.get(numero)
             if b is None:
                 return 404, {"erros": [{"codigo": "4678420", "mensagem": "Boleto não encontrado"}]}
+            if json.loads(body or b"{}").get("numeroConvenio") != b["request"].get("numeroConvenio", 1234567):
+                return 400, {"erros": [{"codigo": "4000003", "mensagem": "numeroConvenio inválido"}]}
+            if b["estado"] == 6:
+                return 400, {"erros": [{"codigo": "4678431", "mensagem": "Título liquidado não pode ser baixado"}]}
+            if b["estado"] == 7:
+                return 400, {"erros": [{"codigo": "4678432", "mensagem": "Título já baixado"}]}
             b["estado"] = 7
+        if action == "500":
+            return 500, {"errors": [{"code": "4125718.1", "message": "Internal Server Error"}]}
         return 200, {"numeroContratoCobranca": "19581316", "dataBaixa": "05.12.2026", "horarioBaixa": "10:00:00"}
+
+    def webhook(self, numeros, state=1, paid=None):
+        """The JSON body of BB's baixa operacional webhook for these boletos, as the bank sends
+        it (dataLiquidacao without a space); `paid` overrides valorPagoSacado (in centavos)."""
+        events = []
+        with self.lock:
+            for numero in numeros:
+                b = self.boletos[numero]
+                cents = paid if paid is not None else b.get("pago", b["cents"])
+                when = b.get("dataPago", datetime.date(2026, 11, 28))
+                events.append({"id": numero, "dataRegistro": "23.11.2026", "dataVencimento": b["due"].strftime("%d.%m.%Y"),
+                               "valorOriginal": b["cents"] / 100, "valorPagoSacado": cents / 100,
+                               "numeroConvenio": int(numero[3:10]), "numeroOperacao": 10203,
+                               "carteiraConvenio": 17, "variacaoCarteiraConvenio": 35,
+                               "codigoEstadoBaixaOperacional": state,
+                               "dataLiquidacao": when.strftime("%d/%m/%Y") + "05:37:00",
+                               "instituicaoLiquidacao": "001", "canalLiquidacao": 4, "codigoModalidadeBoleto": 1,
+                               "tipoPessoaPortador": 2, "identidadePortador": 47291836000103,
+                               "nomePortador": "CLIENTE EMPRESA LTDA", "formaPagamento": 2})
+        return json.dumps(events)
 
     def list(self, query):
         with self.lock:

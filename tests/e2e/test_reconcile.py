@@ -1,43 +1,8 @@
 """billrun reconcile: CNAB retorno and bank statements applied to invoices exactly once."""
 from pathlib import Path
 
+from cnab_files import retorno_240
 from harness import EXAMPLES, Workspace, edit_config, fast_docs, import_records, main, test, validate_all
-
-
-def field(n, width):
-    return str(n).rjust(width, "0")[-width:]
-
-
-def text(s, width):
-    return s.ljust(width)[:width]
-
-
-def record(parts, width=240):
-    line = "".join(parts)
-    assert len(line) <= width, len(line)
-    return line.ljust(width)
-
-
-def retorno_240(bank, titles, company="11222333000181", nsa=1):
-    """A FEBRABAN CNAB 240 retorno: header, lote header, T+U per title, trailers.
-    titles: dicts with nosso, occurrence, due (DDMMAAAA), amount, paid, interest, fee, date."""
-    lines = [record([bank, "0000", "0", " " * 9, "2", field(company, 14), " " * 20, " " * 20, " " * 30,
-                     text("BANCO", 30), " " * 10, "2", "01122026", "120000", field(nsa, 6), "083"])]
-    lines.append(record([bank, "0001", "1", "T", "01", "  ", "040", " ", "2", field(company, 15)]))
-    seq = 0
-    for t in titles:
-        seq += 1
-        lines.append(record([bank, "0001", "3", field(seq, 5), "T", " ", t["occurrence"], " " * 20,
-                             text(t["nosso"], 20), "1", text(t.get("seu", ""), 15), t["due"], field(t["amount"], 15),
-                             bank, "00000", " ", " " * 25, "00", "2", field("11144477735", 15), text("PAGADOR", 40),
-                             " " * 10, field(t.get("fee", 0), 15), text(t.get("reasons", ""), 10)]))
-        seq += 1
-        lines.append(record([bank, "0001", "3", field(seq, 5), "U", " ", t["occurrence"], field(t.get("interest", 0), 15),
-                             field(0, 15), field(0, 15), field(0, 15), field(t["paid"], 15), field(t["paid"], 15),
-                             field(0, 15), field(0, 15), t["date"], t["date"]]))
-    lines.append(record([bank, "0001", "5", " " * 9, field(len(titles) * 2 + 2, 6)]))
-    lines.append(record([bank, "9999", "9", " " * 9, "000001", field(len(lines) + 1, 6)]))
-    return ("\r\n".join(lines) + "\r\n").encode("ascii")
 
 
 def reconcile_docs(r):
@@ -117,14 +82,19 @@ def a_retorno_pays_in_full_partly_and_over_and_reports_the_rest():
         assert invoice_state(ws, partial["invoice"]) == ("partly-paid", 10000)
 
 
+def half_paid(doc):
+    """Half of a boleto's amount, and a retorno record paying that on 2 December."""
+    half = round(float(doc["amount"]) * 100) // 2
+    return half, {"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": half * 2,
+                  "paid": half, "date": "02122026"}
+
+
 @test
 def two_identical_records_in_one_file_are_two_payments():
     ws, boletos = boleto_workspace()
     with ws:
         doc = boletos[0]
-        half = round(float(doc["amount"]) * 100) // 2
-        title = {"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026", "amount": half * 2,
-                 "paid": half, "date": "02122026"}
+        half, title = half_paid(doc)
         ws.write("ret.ret", retorno_240("001", [title, title]))
         r = ws.run("reconcile", "ret.ret", "--date", "2026-12-02")
         assert r.code == 0, r
@@ -238,6 +208,33 @@ def the_example_retorno_and_statement_pay_the_demo_invoices():
         assert invoice_state(ws, "A-000012") == ("issued", 59000)
         assert invoice_state(ws, "A-000022") == ("paid", 0)
         assert ws.query("SELECT status FROM boletos WHERE invoice = 12") == [("registered",)]
+
+
+@test
+def a_ledger_from_before_the_payment_identity_gets_it_for_its_payments():
+    """Migration v11 gives the payments applied before it their settlement, the same the code
+    gives (rank among identical payments of a boleto), so a source seen after the upgrade
+    finds them."""
+    ws, boletos = boleto_workspace()
+    with ws:
+        doc = boletos[0]
+        half, title = half_paid(doc)
+        ws.write("ret.ret", retorno_240("001", [title, title]))
+        assert ws.run("reconcile", "ret.ret", "--date", "2026-12-02").code == 0
+        expected = ws.query("SELECT id, settlement FROM payments ORDER BY id")
+        assert [s for _, s in expected] == [f"boleto:{n}" for n in ("1:2026-12-02:%d:1" % half,
+                                                                    "1:2026-12-02:%d:2" % half)], expected
+        with ws.db() as con:  # the ledger as the version before wrote it
+            con.execute("DROP INDEX payments_settled_once")
+            con.execute("ALTER TABLE payments DROP COLUMN settlement")
+            con.execute("PRAGMA user_version = 10")
+        assert ws.run("report", "runs").code == 0  # any command migrates
+        assert ws.query("SELECT id, settlement FROM payments ORDER BY id") == expected
+        # The same records in another file: the settlements, not only the records, are known.
+        ws.write("ret2.ret", retorno_240("001", [title, title], nsa=2))
+        r = ws.run("reconcile", "ret2.ret", "--date", "2026-12-03")
+        payments, run = reconcile_docs(r)
+        assert run["counts"]["duplicate"] == 2 and run["counts"]["matched"] == 0, run
 
 
 if __name__ == "__main__":

@@ -305,6 +305,66 @@ private:
     Endpoint m_endpoint;
 };
 
+// The webhook of baixa operacional (FACTS.md §1.4): a JSON array of events (one object is
+// taken as an array of one), each naming the boleto by `id` (numeroTituloCliente), with
+// valorPagoSacado and dataLiquidacao ("25/03/202105:37:00", no space). The state's name
+// changed in Nov/2024 (codigoEstadoBaixaOperacional, formerly codigoEstadoTituloCobranca);
+// 10 is a baixa operacional cancelled.
+Result<std::vector<WebhookHint>> parse_webhook(std::string_view payload)
+{
+    auto doc = read_json(payload);
+    if (!doc) {
+        return tl::unexpected(doc.error());
+    }
+    std::vector<YAML::Node> items;
+    if (doc->IsSequence()) {
+        for (const auto& item : *doc) {
+            items.push_back(item);
+        }
+    } else if (doc->IsMap()) {
+        items.push_back(*doc);
+    } else {
+        return fail(ErrorCode::data_invalid, "not a Banco do Brasil webhook: expected a JSON array of events");
+    }
+    std::vector<WebhookHint> out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const YAML::Node& item = items[i];
+        WebhookHint hint;
+        hint.place = fmt::format("item {}", i + 1);
+        auto bad = [&](std::string_view what) { return fail(ErrorCode::data_invalid, fmt::format("{}: {}", hint.place, what)); };
+        if (!item.IsMap()) {
+            return bad("not a JSON object");
+        }
+        const std::string id = first_of(item, {"id", "numeroTituloCliente", "numero"});
+        if (id.size() != 20 || !all_digits(id) || !id.starts_with("000")) {
+            return bad(id.empty() ? std::string("id (the boleto's numeroTituloCliente) missing")
+                                  : fmt::format("id '{}' is not a numeroTituloCliente (20 digits: 000, convênio, "
+                                                "sequence)",
+                                                id));
+        }
+        hint.nosso_numero = id.substr(3);
+        hint.convenio = json_number(text(item, "numeroConvenio"));
+        if (hint.convenio == "0") {
+            hint.convenio.clear();
+        }
+        if (const std::string paid = text(item, "valorPagoSacado"); !paid.empty()) {
+            hint.amount = parse_bank_money(paid);
+            if (!hint.amount || *hint.amount < 0) {
+                return bad(fmt::format("valorPagoSacado '{}' is not an amount", paid));
+            }
+        }
+        if (const std::string when = first_of(item, {"dataLiquidacao", "dataPagamento"}); !when.empty()) {
+            hint.paid_on = parse_bank_date(when);
+            if (!hint.paid_on) {
+                return bad(fmt::format("dataLiquidacao '{}' is not a date", when));
+            }
+        }
+        hint.undone = first_of(item, {"codigoEstadoBaixaOperacional", "codigoEstadoTituloCobranca"}) == "10";
+        out.push_back(std::move(hint));
+    }
+    return out;
+}
+
 Result<void> check(const config::BankAccount& a)
 {
     if (a.convenio.size() != 7 || !all_digits(a.convenio)) {
@@ -346,6 +406,7 @@ const Provider bb_cobranca_v2{
     true,
     check,
     make,
+    parse_webhook,
 };
 
 }  // namespace providers

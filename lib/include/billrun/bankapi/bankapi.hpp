@@ -82,6 +82,17 @@ struct PaidPage {
     std::string next;  // the cursor of the next page; empty on the last
 };
 
+// A payment a bank's webhook announced. Only a hint: reconcile --webhook asks the bank
+// (Adapter::query) before anything is applied.
+struct WebhookHint {
+    std::string place;               // where in the payload ("item 2"), for messages
+    std::string convenio;            // the account as the payload names it (BB numeroConvenio); may be empty
+    std::string nosso_numero;        // bank width, as billrun stores it
+    std::optional<Centavos> amount;  // what the payload says was paid
+    std::optional<Date> paid_on;
+    bool undone = false;             // the event takes a payment back (BB: baixa operacional cancelled)
+};
+
 class Adapter {
 public:
     virtual ~Adapter() = default;
@@ -109,9 +120,22 @@ struct Circumstances {
 // missing credentials, account fields the provider cannot use, unreadable CA or certificate).
 Result<std::unique_ptr<Adapter>> open_adapter(const config::BankAccount& account, const Circumstances& where);
 
+// Makes sure of a token for the account (the one kept in the ledger, or a new one), before
+// anything is numbered. Errors: config (credentials missing or refused), unavailable.
+Result<void> authenticate(const config::BankAccount& account, const Circumstances& where);
+
 // Checks an account's fields for its provider, before anything is issued. Errors: config.
 Result<void> check_account(const config::BankAccount& account);
 
 std::span<const std::string_view> provider_names();
+
+// Whether the account's provider reads webhook payloads (parse_webhook).
+bool has_webhooks(const config::BankAccount& account);
+
+// The hints of a saved webhook payload (the body the bank sent) of the account's provider.
+// Touches neither network nor ledger. Errors: data_invalid "place: message" (not JSON, not
+// the provider's shape, an item without its boleto's number or with an unreadable amount or
+// date), usage (a provider without webhooks).
+Result<std::vector<WebhookHint>> parse_webhook(const config::BankAccount& account, std::string_view payload);
 
 }  // namespace billrun::bankapi

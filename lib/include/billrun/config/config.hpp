@@ -68,6 +68,8 @@ struct BankApi {
     std::string base_url;
     std::string token_url;
     int timeout_seconds = 30;
+    int retries = 3;        // attempts after a 429, a 5xx or a connection that never reached the bank
+    int backoff_ms = 500;   // the first wait between attempts (doubling, to 8 s); a Retry-After wins
     std::string client_id_env = "BB_CLIENT_ID";
     std::string client_secret_env = "BB_CLIENT_SECRET";
     std::string app_key_env = "BB_APP_KEY";

@@ -36,6 +36,17 @@ Result<void> mark_registered(Ledger& ledger, std::int64_t run, std::int64_t bole
 Result<void> mark_registration_failed(Ledger& ledger, std::int64_t run, std::int64_t boleto, std::string_view status,
                                       std::string_view error);
 
+// Write-off (baixa) through the API of a cancelled invoice's boleto: the boleto is marked
+// 'write-off' when the invoice is cancelled (the intent); each request gets an event before
+// it leaves; the outcome is 'written-off' only when the bank confirmed it (its answer, or a
+// query showing the boleto written off), 'write-off-refused' when the bank cannot (paid there).
+// Boletos marked 'write-off' whose registration the bank has, key > after.
+Result<std::vector<Boleto>> write_offs_to_send(Ledger& ledger, std::int64_t after, int limit);
+Result<void> record_write_off_sending(Ledger& ledger, std::int64_t run, std::int64_t boleto);
+// `status` written-off or write-off-refused; `how` goes into the event.
+Result<void> record_write_off_outcome(Ledger& ledger, std::int64_t run, std::int64_t boleto, std::string_view status,
+                                      std::string_view how);
+
 struct ApiToken {
     std::string access_token;
     std::int64_t expires_at = 0;  // unix seconds

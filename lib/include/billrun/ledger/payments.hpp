@@ -30,7 +30,14 @@ struct Payment {
     std::optional<Date> credit_date;
     std::string status;      // applied | confirmed | written-off | unmatched | ambiguous | rejected
     std::string reason;
+    // An applied boleto payment's identity whatever its source ("boleto:<key>:<date>:<amount>:<n>",
+    // see settlement_key): unique in the ledger, so no source applies it a second time.
+    std::optional<std::string> settlement;
 };
+
+// The settlement identity of the n-th payment (1 for the first) of `amount` paid on `date` to
+// boleto `boleto`, as a source reports it.
+std::string settlement_key(std::int64_t boleto, Date date, Centavos amount, int n);
 
 struct PayableInvoice {
     std::int64_t key = 0;
@@ -48,6 +55,9 @@ Result<bool> file_reconciled(Ledger& ledger, std::string_view hash);
 Result<void> record_reconciled_file(Ledger& ledger, std::int64_t run, std::string_view hash, std::string_view name,
                                     std::string_view format, std::int64_t records);
 Result<bool> payment_seen(Ledger& ledger, std::string_view source_key);
+// Where a settlement was applied before ("bank:main record 000123...", "ret.ret line 3"), or
+// nullopt when it never was.
+Result<std::optional<std::string>> settlement_applied(Ledger& ledger, std::string_view settlement);
 
 // The boletos of a bank that a nosso número field as a bank writes it may name (leading
 // zeros ignored): the field whole, or the field as number + check digit, where the digit

@@ -52,6 +52,19 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
 Result<Summary> run_reconcile_bank(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
                                    const std::string& account, Date since, const PaymentSink& sink);
 
+// `reconcile --webhook FILE... [--bank ACCOUNT]` (SPEC §6a): saved webhook payloads (the
+// bodies the bank sent) read as hints, never as payments: every file is parsed first (a bad
+// one: nothing asked, nothing written), then each hinted boleto is asked of the bank once and
+// applied only when the bank says it is paid, with the bank's amount and date, under the
+// retorno's exactly-once rule. A hint the bank does not confirm (unknown boleto, not paid, a
+// different amount, no account with the payload's convênio) is reported as unmatched.
+// Without --bank, the accounts with registration: api of the one provider that has
+// webhooks. Errors: no_input, data_invalid "file: place: message", usage (no such account,
+// or several providers and no --bank), config, unavailable (nothing applied).
+Result<Summary> run_reconcile_webhooks(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,
+                                       const std::vector<std::string>& files, const std::string& account,
+                                       const PaymentSink& sink);
+
 io::Map reconcile_run_document(const Summary& summary, const RunContext& ctx);
 
 }  // namespace billrun::reconcile
