@@ -117,6 +117,25 @@ bool retryable(CURLcode code)
     }
 }
 
+// The TLS alerts a server sends when it will not take the client's certificate. With TLS 1.3
+// the client learns of them only on its first read, after the request was written: the
+// server still never saw it as a request.
+bool certificate_refused(CURLcode code, std::string_view detail)
+{
+    if (code != CURLE_SSL_CONNECT_ERROR && code != CURLE_RECV_ERROR && code != CURLE_SEND_ERROR &&
+        code != CURLE_SSL_CERTPROBLEM) {
+        return false;
+    }
+    for (std::string_view alert : {"alert unknown ca", "alert bad certificate", "alert certificate required",
+                                   "alert certificate unknown", "alert certificate expired",
+                                   "alert certificate revoked", "alert unsupported certificate"}) {
+        if (detail.find(alert) != std::string_view::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 HttpsClient::HttpsClient(std::shared_ptr<const ClientIdentity> identity, std::filesystem::path ca_bundle,
@@ -200,7 +219,13 @@ tl::expected<HttpResponse, HttpFailure> HttpsClient::request(const HttpRequest& 
         while (!detail.empty() && detail.back() == '\n') {
             detail.pop_back();
         }
-        return tl::unexpected(HttpFailure{retryable(rc), !never_sent(rc), fmt::format("{} {}: {}", method, shown(url), detail)});
+        if (certificate_refused(rc, detail)) {
+            return tl::unexpected(HttpFailure{false, false, true,
+                                              fmt::format("{} {}: the server refused the TLS client certificate ({})",
+                                                          method, shown(url), detail)});
+        }
+        return tl::unexpected(
+            HttpFailure{retryable(rc), !never_sent(rc), false, fmt::format("{} {}: {}", method, shown(url), detail)});
     }
     HttpResponse response;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
