@@ -4,6 +4,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <billrun/bankapi/bankapi.hpp>
 #include <billrun/core/text.hpp>
@@ -31,9 +33,28 @@ struct Provider {
     Result<void> (*check)(const config::BankAccount& account) = nullptr;
     std::unique_ptr<Adapter> (*make)(const config::BankAccount& account, std::unique_ptr<Session> session,
                                      Endpoint endpoint) = nullptr;
+    // Demands mutual TLS (api.certificate) in production, token call included.
+    bool client_certificate = false;
 };
 
 const Provider* find_provider(std::string_view name);
+
+// The bank's error list, whichever spelling it uses: {"erros":[{"codigo","mensagem"}]},
+// {"errors":[{"code","message"}]}, {"mensagens":[{"codigo","mensagem"}]} (Sicoob),
+// {"title","detail","violacoes":[{"razao","propriedade"}]} (Inter), or a lone message.
+struct BankErrors {
+    std::vector<std::pair<std::string, std::string>> items;  // code, message
+
+    bool has(std::string_view code) const;
+    std::string summary(long status) const;  // "HTTP 400; 4874915: Nosso Número já incluído"
+};
+BankErrors read_errors(std::string_view body);
+
+bool all_digits(std::string_view s);
+// A number for JSON: digits without leading zeros ("0" when all zeros).
+std::string json_number(std::string_view digits);
+// At most `n` characters (code points), line breaks made spaces (banks refuse them).
+std::string clip(std::string_view text, std::size_t n);
 
 // Date and money as the banks write them.
 std::string dd_mm_yyyy(Date date, char separator = '.');

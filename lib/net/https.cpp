@@ -184,7 +184,13 @@ tl::expected<HttpResponse, HttpFailure> HttpsClient::request(const HttpRequest& 
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    // With a client certificate, TLS 1.2 exactly: there a server that refuses the certificate
+    // says so inside the handshake, before any byte of the request leaves. In TLS 1.3 its alert
+    // comes after the client finished, racing the request's write: the refusal would read as a
+    // broken pipe, be retried, and count a request that never reached the server as sent.
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION,
+                     m_identity ? static_cast<long>(CURL_SSLVERSION_TLSv1_2) | static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2)
+                                : static_cast<long>(CURL_SSLVERSION_TLSv1_2));
 #if LIBCURL_VERSION_NUM >= 0x075700
     curl_easy_setopt(curl, CURLOPT_CA_CACHE_TIMEOUT, 0L);  // the extra CA goes into a store of this handle only
 #endif
