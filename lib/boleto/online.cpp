@@ -186,6 +186,7 @@ private:
             return set_aside(b, "rejected", fmt::format("the bank refused the boleto: {}", answer->message));
         case bankapi::RegisterOutcome::already_registered:
         case bankapi::RegisterOutcome::unknown:
+        case bankapi::RegisterOutcome::pending:
             break;
         }
         // Perhaps registered, or registered before: looked up, never sent again.
