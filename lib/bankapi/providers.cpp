@@ -243,6 +243,31 @@ BankErrors read_errors(std::string_view body)
     return out;
 }
 
+std::optional<RegisterAnswer> unsure_registration(const Reply& reply)
+{
+    if (reply.status != 0 && reply.status < 500) {
+        return std::nullopt;
+    }
+    RegisterAnswer answer;
+    answer.outcome = RegisterOutcome::unknown;
+    answer.message = reply.failure;
+    return answer;
+}
+
+Result<void> command_done(const Result<Reply>& reply, std::string_view what)
+{
+    if (!reply) {
+        return tl::unexpected(reply.error());
+    }
+    if (reply->status >= 200 && reply->status < 300) {
+        return {};
+    }
+    if (reply->status == 0 || reply->status >= 500) {
+        return fail(ErrorCode::unavailable, reply->failure);
+    }
+    return fail(ErrorCode::data_invalid, fmt::format("{}: {}", what, read_errors(reply->body).summary(reply->status)));
+}
+
 bool all_digits(std::string_view s)
 {
     return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;

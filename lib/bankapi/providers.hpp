@@ -50,6 +50,13 @@ struct BankErrors {
 };
 BankErrors read_errors(std::string_view body);
 
+// A registration's answer when the bank gave none to read (no answer, a 5xx): unknown, to be
+// looked up; nullopt when there is an answer to read.
+std::optional<RegisterAnswer> unsure_registration(const Reply& reply);
+// A command's answer (a write-off): any 2xx is done; no answer or a 5xx is unavailable; anything
+// else is data_invalid with the bank's errors after `what`.
+Result<void> command_done(const Result<Reply>& reply, std::string_view what);
+
 bool all_digits(std::string_view s);
 // A number for JSON: digits without leading zeros ("0" when all zeros).
 std::string json_number(std::string_view digits);

@@ -3,7 +3,7 @@
 #include "online_numbered.hpp"
 
 #include <map>
-#include <memory>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -15,6 +15,8 @@
 #include <billrun/ledger/bankapi.hpp>
 #include <billrun/ledger/deliveries.hpp>
 
+#include "online_steps.hpp"
+
 namespace billrun::boleto {
 
 namespace {
@@ -22,7 +24,7 @@ namespace {
 class NumberedRegistrar {
 public:
     NumberedRegistrar(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, std::int64_t run)
-        : m_ledger(ledger), m_config(config), m_ctx(ctx), m_run(run)
+        : m_ledger(ledger), m_config(config), m_ctx(ctx), m_run(run), m_adapters(ledger, config, ctx, run)
     {
     }
 
@@ -53,27 +55,7 @@ private:
     template <typename F>
     Result<void> write(F&& body)
     {
-        auto tx = ledger::WriteTransaction::begin(m_ledger);
-        if (!tx) {
-            return tl::unexpected(tx.error());
-        }
-        if (auto r = body(); !r) {
-            return r;
-        }
-        return tx->commit();
-    }
-
-    Result<bankapi::Adapter*> adapter(const config::BankAccount& account)
-    {
-        auto found = m_adapters.find(account.id);
-        if (found != m_adapters.end()) {
-            return found->second.get();
-        }
-        auto made = bankapi::open_adapter(account, bankapi::Circumstances{m_ledger, m_ctx, m_run});
-        if (!made) {
-            return fail(made.error().code, fmt::format("{}: {}", m_config.file.string(), made.error().message));
-        }
-        return m_adapters.emplace(account.id, std::move(*made)).first->second.get();
+        return detail::in_own_transaction(m_ledger, std::forward<F>(body));
     }
 
     Result<void> down(const ledger::BoletoCandidate& c, const std::string& why)
@@ -111,7 +93,7 @@ private:
                                                        "is no longer an account with registration: api",
                                                        m_config.file.string(), r.account));
         }
-        auto api = adapter(*account);
+        auto api = m_adapters.get(*account);
         if (!api) {
             return tl::unexpected(api.error());
         }
@@ -259,7 +241,7 @@ private:
     const config::Config& m_config;
     const RunContext& m_ctx;
     std::int64_t m_run;
-    std::map<std::string, std::unique_ptr<bankapi::Adapter>> m_adapters;
+    detail::Adapters m_adapters;
     std::map<std::string, bool> m_down;
     OnlineOutcome m_out;
 };

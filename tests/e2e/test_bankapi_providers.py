@@ -97,6 +97,42 @@ def no_secrets(ws, secrets, *results):
             assert secret not in text, f"{secret!r} leaked: {text[:300]!r}"
 
 
+RECONCILE = ("reconcile", "--bank", "main", "--since", "2026-11-23", "--date", "2026-11-30")
+
+
+def reconcile_docs(ws, env):
+    r = ws.run(*RECONCILE, env=env)
+    assert r.code == 0, r
+    docs = fast_docs(r.stdout)
+    validate_all(docs)
+    return r, docs
+
+
+def paid_exactly_once(ws, env, boletos, secrets, **expected):
+    """reconcile --bank applies each boleto's payment once, with `expected` fields; listed again,
+    every one is a duplicate."""
+    _, docs = reconcile_docs(ws, env)
+    payments = [d for d in docs if d["kind"] == "payment"]
+    assert sorted(p["invoice"] for p in payments) == sorted(b["invoice"] for b in boletos), payments
+    assert all(p["status"] == "applied" and all(p[k] == v for k, v in expected.items()) for p in payments), payments
+    assert all(s == "paid" for (s,) in ws.query("SELECT status FROM invoices")), "paid"
+    r, docs = reconcile_docs(ws, env)
+    payments = [d for d in docs if d["kind"] == "payment"]
+    assert payments and all(p["status"] == "duplicate" for p in payments), payments
+    assert ws.query("SELECT count(*) FROM payments WHERE status = 'applied'") == [(len(boletos),)]
+    no_secrets(ws, secrets, r)
+
+
+def mismatch_waits_for_a_person(ws, bank, issue, table):
+    bank.script = ["wrong"]
+    r = issue(ws)
+    assert r.code == 1, r
+    assert "differs from billrun's" in r.stderr, r
+    assert ws.query(f"SELECT count(*) FROM {table} WHERE status = 'mismatch'") == [(1,)]
+    issue(ws)
+    assert len(bank.register_posts) == 2, "a mismatch waits for a person, never re-sent"
+
+
 # --- Sicoob -------------------------------------------------------------------------------
 
 
@@ -192,11 +228,7 @@ def sicoob_a_refusal_for_a_number_it_has_is_resolved_by_lookup():
 def sicoob_a_different_linha_digitavel_is_an_error():
     with small_workspace(CERTS) as ws, Sicoob(CERTS) as bank:
         sicoob_account(ws, bank)
-        bank.script = ["wrong"]
-        r = sicoob_issue(ws)
-        assert r.code == 1, r
-        assert "differs from billrun's" in r.stderr, r
-        assert ws.query("SELECT count(*) FROM boleto_registrations WHERE status = 'mismatch'") == [(1,)]
+        mismatch_waits_for_a_person(ws, bank, sicoob_issue, "boleto_registrations")
 
 
 @test
@@ -206,35 +238,17 @@ def sicoob_reconcile_bank_follows_movement_requests_and_files_exactly_once():
         r = sicoob_issue(ws)
         assert r.code == 0, r
         boletos, _ = docs_of(r)
-        reconcile = ("reconcile", "--bank", "main", "--since", "2026-11-23", "--date", "2026-11-30")
         # Nothing paid yet: every window's request names no file.
-        r = ws.run(*reconcile, env=SICOOB_ENV)
-        assert r.code == 0, r
-        docs = fast_docs(r.stdout)
-        validate_all(docs)
+        _, docs = reconcile_docs(ws, SICOOB_ENV)
         assert [d["kind"] for d in docs] == ["run"], docs
         windows = [(m["dataInicial"], m["dataFinal"]) for m in bank.movement_posts]
         assert windows == [("2026-11-23", "2026-11-24"), ("2026-11-25", "2026-11-26"), ("2026-11-27", "2026-11-28"),
                            ("2026-11-29", "2026-11-30")], windows
         for b in boletos:
             bank.pay(sicoob_numero(b), cents(b["amount"]), datetime.date(2026, 11, 28), fee=150)
-        r = ws.run(*reconcile, env=SICOOB_ENV)
-        assert r.code == 0, r
-        docs = fast_docs(r.stdout)
-        validate_all(docs)
-        payments = [d for d in docs if d["kind"] == "payment"]
-        assert sorted(p["invoice"] for p in payments) == sorted(b["invoice"] for b in boletos), payments
-        assert all(p["status"] == "applied" and p["date"] == "2026-11-28" and p["fee"] == "1.50" for p in payments), \
-            payments
+        paid_exactly_once(ws, SICOOB_ENV, boletos, [A1_PASSWORD], date="2026-11-28", fee="1.50")
         downloads = [q["idArquivo"][0] for m, p, q, *_ in bank.requests if p.endswith("/download")]
-        assert len(downloads) == 2, "one file a page: both pages were fetched"
-        assert all(s == "paid" for (s,) in ws.query("SELECT status FROM invoices")), "paid"
-        r = ws.run(*reconcile, env=SICOOB_ENV)
-        assert r.code == 0, r
-        payments = [d for d in fast_docs(r.stdout) if d["kind"] == "payment"]
-        assert payments and all(p["status"] == "duplicate" for p in payments), payments
-        assert ws.query("SELECT count(*) FROM payments WHERE status = 'applied'") == [(2,)]
-        no_secrets(ws, [A1_PASSWORD], r)
+        assert len(downloads) == 4, "one file a page: both pages were fetched, by each of two runs"
 
 
 @test
@@ -367,13 +381,9 @@ def inter_committed_before_a_500_is_found_by_seu_numero_not_registered_twice():
 def inter_a_barcode_that_is_not_billrun_s_computation_is_an_error():
     with small_workspace(CERTS) as ws, Inter(CERTS) as bank:
         inter_account(ws, bank)
-        bank.script = ["wrong"]
-        r = inter_issue(ws)
-        assert r.code == 1, r
-        assert "differs from billrun's computation" in r.stderr, r
-        assert ws.query("SELECT count(*) FROM bank_requests WHERE status = 'mismatch'") == [(1,)]
-        r = inter_issue(ws)
-        assert len(bank.register_posts) == 2, "a mismatch waits for a person, never re-sent"
+        mismatch_waits_for_a_person(ws, bank, inter_issue, "bank_requests")
+        assert "billrun's computation from its nosso número" in "".join(
+            e for (e,) in ws.query("SELECT error FROM bank_requests WHERE error IS NOT NULL"))
 
 
 @test
@@ -383,29 +393,14 @@ def inter_reconcile_bank_follows_pages_exactly_once():
         r = inter_issue(ws)
         assert r.code == 0, r
         boletos, _ = docs_of(r)
-        reconcile = ("reconcile", "--bank", "main", "--since", "2026-11-23", "--date", "2026-11-30")
-        r = ws.run(*reconcile, env=INTER_ENV)
-        assert r.code == 0, r
-        docs = fast_docs(r.stdout)
-        validate_all(docs)
+        _, docs = reconcile_docs(ws, INTER_ENV)
         assert [d["kind"] for d in docs] == ["run"], docs
         for b in boletos:
             code = next(k for k, v in bank.cobrancas.items() if v["request"]["seuNumero"] == b["invoice"])
             bank.pay(code, cents(b["amount"]), datetime.date(2026, 11, 28))
-        r = ws.run(*reconcile, env=INTER_ENV)
-        assert r.code == 0, r
-        docs = fast_docs(r.stdout)
-        validate_all(docs)
-        payments = [d for d in docs if d["kind"] == "payment"]
-        assert sorted(p["invoice"] for p in payments) == sorted(b["invoice"] for b in boletos), payments
-        assert all(p["status"] == "applied" and p["date"] == "2026-11-28" for p in payments), payments
+        paid_exactly_once(ws, INTER_ENV, boletos, [inter_server.CLIENT_SECRET, A1_PASSWORD], date="2026-11-28")
         pages = [q.get("paginacao.paginaAtual", ["0"])[0] for q in bank.list_queries if q.get("situacao")]
-        assert pages[-2:] == ["0", "1"], bank.list_queries
-        r = ws.run(*reconcile, env=INTER_ENV)
-        payments = [d for d in fast_docs(r.stdout) if d["kind"] == "payment"]
-        assert payments and all(p["status"] == "duplicate" for p in payments), payments
-        assert ws.query("SELECT count(*) FROM payments WHERE status = 'applied'") == [(2,)]
-        no_secrets(ws, [inter_server.CLIENT_SECRET, A1_PASSWORD], r)
+        assert pages[-4:] == ["0", "1", "0", "1"], bank.list_queries
 
 
 @test

@@ -46,12 +46,10 @@ public:
         if (!reply) {
             return tl::unexpected(reply.error());
         }
-        RegisterAnswer answer;
-        if (reply->status == 0 || reply->status >= 500) {
-            answer.outcome = RegisterOutcome::unknown;
-            answer.message = reply->failure;
-            return answer;
+        if (auto unsure = unsure_registration(*reply)) {
+            return *unsure;
         }
+        RegisterAnswer answer;
         if (reply->status == 200 || reply->status == 201) {
             auto doc = parse_json(reply->body);
             if (!doc || !doc->IsMap()) {
@@ -103,17 +101,7 @@ public:
         const std::string id = numero_titulo_cliente(nosso_numero);
         auto reply = m_session->call("POST", url("/boletos/" + id + "/baixar", {}),
                                      fmt::format(R"({{"numeroConvenio":{}}})", json_number(m_account.convenio)), false);
-        if (!reply) {
-            return tl::unexpected(reply.error());
-        }
-        if (reply->status == 200 || reply->status == 201) {
-            return {};
-        }
-        if (reply->status == 0 || reply->status >= 500) {
-            return fail(ErrorCode::unavailable, reply->failure);
-        }
-        return fail(ErrorCode::data_invalid,
-                    fmt::format("POST /boletos/{}/baixar: {}", id, read_errors(reply->body).summary(reply->status)));
+        return command_done(reply, fmt::format("POST /boletos/{}/baixar", id));
     }
 
     Result<PaidPage> list_paid(Date from, Date to, std::string_view cursor) override

@@ -147,12 +147,10 @@ public:
         if (!reply) {
             return tl::unexpected(reply.error());
         }
-        RegisterAnswer answer;
-        if (reply->status == 0 || reply->status >= 500) {
-            answer.outcome = RegisterOutcome::unknown;
-            answer.message = reply->failure;
-            return answer;
+        if (auto unsure = unsure_registration(*reply)) {
+            return *unsure;
         }
+        RegisterAnswer answer;
         if (reply->status < 200 || reply->status > 202) {
             answer.outcome = RegisterOutcome::rejected;
             answer.message = read_errors(reply->body).summary(reply->status);
@@ -247,18 +245,7 @@ public:
     Result<void> write_off(std::string_view request) override
     {
         const std::string path = "/cobrancas/" + url_encode(request) + "/cancelar";
-        auto reply = call("POST", path, R"({"motivoCancelamento":"APEDIDODOCLIENTE"})", false);
-        if (!reply) {
-            return tl::unexpected(reply.error());
-        }
-        if (reply->status >= 200 && reply->status <= 204) {
-            return {};
-        }
-        if (reply->status == 0 || reply->status >= 500) {
-            return fail(ErrorCode::unavailable, reply->failure);
-        }
-        return fail(ErrorCode::data_invalid,
-                    fmt::format("POST {}: {}", path, read_errors(reply->body).summary(reply->status)));
+        return command_done(call("POST", path, R"({"motivoCancelamento":"APEDIDODOCLIENTE"})", false), "POST " + path);
     }
 
     Result<PaidPage> list_paid(Date from, Date to, std::string_view cursor) override

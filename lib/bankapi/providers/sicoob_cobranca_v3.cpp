@@ -220,12 +220,10 @@ public:
         if (!reply) {
             return tl::unexpected(reply.error());
         }
-        RegisterAnswer answer;
-        if (reply->status == 0 || reply->status >= 500) {
-            answer.outcome = RegisterOutcome::unknown;
-            answer.message = reply->failure;
-            return answer;
+        if (auto unsure = unsure_registration(*reply)) {
+            return *unsure;
         }
+        RegisterAnswer answer;
         if (reply->status == 200 || reply->status == 201) {
             auto doc = parse_json(reply->body);
             YAML::Node resultado = doc ? member(*doc, "resultado") : YAML::Node();
@@ -284,17 +282,7 @@ public:
         auto reply = call("POST", "/boletos/" + nn + "/baixar",
                           fmt::format(R"({{"numeroCliente":{},"codigoModalidade":{}}})", m_who.cliente, m_who.modalidade),
                           false);
-        if (!reply) {
-            return tl::unexpected(reply.error());
-        }
-        if (reply->status == 200 || reply->status == 204) {
-            return {};
-        }
-        if (reply->status == 0 || reply->status >= 500) {
-            return fail(ErrorCode::unavailable, reply->failure);
-        }
-        return fail(ErrorCode::data_invalid,
-                    fmt::format("POST /boletos/{}/baixar: {}", nn, read_errors(reply->body).summary(reply->status)));
+        return command_done(reply, fmt::format("POST /boletos/{}/baixar", nn));
     }
 
     // Cursor: "" (the first window), "WINDOW" (a window not yet asked for, ISO date), or
