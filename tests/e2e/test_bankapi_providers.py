@@ -26,8 +26,8 @@ def rogue_client_pfx():
     """A client certificate from a CA the banks do not trust."""
     d = CERTS["ca.pem"].parent
     run = lambda *a: subprocess.run(["openssl", *a], cwd=d, check=True, capture_output=True)  # noqa: E731
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "rogue-client.key", "-out", "rogue-client.csr",
-        "-subj", "/CN=rogue client")
+    run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "rogue-client.key",
+        "-out", "rogue-client.csr", "-subj", "/CN=rogue client")
     run("x509", "-req", "-in", "rogue-client.csr", "-CA", "rogue.pem", "-CAkey", "rogue.key", "-CAcreateserial",
         "-out", "rogue-client.pem", "-days", "30", "-extfile", "ca.cnf", "-extensions", "a1")
     run("pkcs12", "-export", "-inkey", "rogue-client.key", "-in", "rogue-client.pem", "-passout",
@@ -252,34 +252,29 @@ def sicoob_reconcile_bank_follows_movement_requests_and_files_exactly_once():
 
 
 @test
-def sicoob_a_wrong_client_certificate_is_a_clear_configuration_error():
-    with small_workspace(CERTS) as ws, Sicoob(CERTS) as bank:
-        sicoob_account(ws, bank)
-        shutil.copy(ROGUE_PFX, ws.path("certs/a1.pfx"))
-        r = sicoob_issue(ws)
-        assert r.code == 78, r
-        assert "boleto account 'main'" in r.stderr and "refused the TLS client certificate" in r.stderr, r
-        assert bank.requests == [] and bank.register_posts == [], "the bank served nothing"
-        assert ws.query("SELECT count(*) FROM boleto_registrations WHERE status = 'registered'") == [(0,)]
-        no_secrets(ws, [A1_PASSWORD], r)
-
-
-@test
-def sicoob_certificate_problems_stop_before_anything_is_numbered():
+def sicoob_certificate_problems_are_configuration_errors():
     with small_workspace(CERTS) as ws, Sicoob(CERTS) as bank:
         sicoob_account(ws, bank)
         before = ws.dump()
         r = sicoob_issue(ws, env={**SICOOB_ENV, sicoob_server.CERT_PASSWORD_ENV: "wrong-pass-Q1"})
         assert r.code == 78 and "wrong certificate password" in r.stderr, r
         assert "wrong-pass-Q1" not in r.stdout + r.stderr
-        ws.path("certs/a1.pfx").unlink()
-        r2 = sicoob_issue(ws)
-        assert r2.code == 78 and "cannot read the certificate (api.certificate)" in r2.stderr, r2
         env = dict(SICOOB_ENV)
         del env[sicoob_server.CERT_PASSWORD_ENV]
-        r3 = sicoob_issue(ws, env=env)
-        assert r3.code == 78, r3
-        assert ws.dump() == before and bank.requests == [], "nothing numbered, nothing sent"
+        r2 = sicoob_issue(ws, env=env)
+        assert r2.code == 78 and sicoob_server.CERT_PASSWORD_ENV in r2.stderr, r2
+        ws.path("certs/a1.pfx").unlink()
+        r3 = sicoob_issue(ws)
+        assert r3.code == 78 and "cannot read the certificate (api.certificate)" in r3.stderr, r3
+        assert ws.dump() == before and bank.requests == [], "found before anything was numbered or sent"
+        # A certificate the bank does not trust: refused in the handshake, named, nothing registered.
+        shutil.copy(ROGUE_PFX, ws.path("certs/a1.pfx"))
+        r4 = sicoob_issue(ws)
+        assert r4.code == 78, r4
+        assert "boleto account 'main'" in r4.stderr and "refused the TLS client certificate" in r4.stderr, r4
+        assert bank.requests == [] and bank.register_posts == [], "the bank served nothing"
+        assert ws.query("SELECT count(*) FROM boleto_registrations WHERE status = 'registered'") == [(0,)]
+        no_secrets(ws, [A1_PASSWORD], r, r2, r3, r4)
 
 
 # --- Banco Inter -------------------------------------------------------------------------
