@@ -1,20 +1,29 @@
 // The table of bank API providers, and opening an account's adapter.
 #include "providers.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
+#include <openssl/crypto.h>
+
+#include <billrun/net/pkcs12.hpp>
+
+#include "json.hpp"
 
 namespace billrun::bankapi {
 
 namespace providers {
-extern const Provider bb_cobranca_v2;  // providers/bb_cobranca_v2.cpp
+extern const Provider bb_cobranca_v2;      // providers/bb_cobranca_v2.cpp
+extern const Provider sicoob_cobranca_v3;  // providers/sicoob_cobranca_v3.cpp
+extern const Provider inter_cobranca_v3;   // providers/inter_cobranca_v3.cpp
 }
 
 namespace {
 
 // Adding a provider: its file under providers/, and one line here.
-constexpr std::array<const Provider*, 1> k_providers{&providers::bb_cobranca_v2};
+constexpr std::array<const Provider*, 3> k_providers{&providers::bb_cobranca_v2, &providers::sicoob_cobranca_v3,
+                                                     &providers::inter_cobranca_v3};
 
 std::string trim_slash(std::string s)
 {
@@ -81,6 +90,90 @@ Result<std::vector<WebhookHint>> parse_webhook(const config::BankAccount& accoun
 
 namespace {
 
+struct Credentials {
+    std::string client_id;
+    std::string client_secret;
+    std::string app_key;
+    std::shared_ptr<const net::ClientIdentity> identity;
+};
+
+// What the account's provider needs from the environment and the disk; every failure names
+// the account and the key. Secrets never go into a message.
+Result<Credentials> credentials(const config::BankAccount& account, const Provider& provider, const RunContext& ctx)
+{
+    const config::BankApi& api = *account.api;
+    auto secret = [&](const std::string& variable, std::string_view key) -> Result<std::string> {
+        auto value = ctx.secret(variable);
+        if (!value) {
+            return fail(ErrorCode::config, fmt::format("boleto account '{}': the environment variable {} (api.{}) is "
+                                                       "not set",
+                                                       account.id, variable.empty() ? "(none)" : variable, key));
+        }
+        return *value;
+    };
+    Credentials out;
+    auto id = secret(api.client_id_env, "client_id_env");
+    if (!id) {
+        return tl::unexpected(id.error());
+    }
+    out.client_id = std::move(*id);
+    if (provider.auth != TokenAuth::client_id_only) {
+        auto client_secret = secret(api.client_secret_env, "client_secret_env");
+        if (!client_secret) {
+            return tl::unexpected(client_secret.error());
+        }
+        out.client_secret = std::move(*client_secret);
+    }
+    if (provider.app_key) {
+        auto key = secret(api.app_key_env, "app_key_env");
+        if (!key) {
+            return tl::unexpected(key.error());
+        }
+        out.app_key = std::move(*key);
+    }
+    if (api.certificate.empty()) {
+        if (provider.client_certificate && api.environment == "production") {
+            return fail(ErrorCode::config, fmt::format("boleto account '{}': api.certificate: {} demands a client "
+                                                       "certificate (mutual TLS) in production",
+                                                       account.id, provider.name));
+        }
+        return out;
+    }
+    if (!provider.client_certificate) {
+        return fail(ErrorCode::config, fmt::format("boleto account '{}': api.certificate: {} takes no client "
+                                                   "certificate",
+                                                   account.id, provider.name));
+    }
+    std::string password;
+    if (!api.password_env.empty()) {
+        auto value = secret(api.password_env, "password_env");
+        if (!value) {
+            return tl::unexpected(value.error());
+        }
+        password = std::move(*value);
+    }
+    auto identity = net::Pkcs12Identity::load(api.certificate, password, "api.certificate");
+    OPENSSL_cleanse(password.data(), password.size());
+    if (!identity) {
+        return fail(ErrorCode::config, fmt::format("boleto account '{}': {}", account.id, identity.error().message));
+    }
+    out.identity = std::move(*identity);
+    return out;
+}
+
+}  // namespace
+
+Result<void> check_account(const config::BankAccount& account, const RunContext& ctx)
+{
+    if (auto r = check_account(account); !r) {
+        return r;
+    }
+    auto found = credentials(account, *find_provider(account.api->provider), ctx);
+    return found ? Result<void>() : tl::unexpected(found.error());
+}
+
+namespace {
+
 struct Opened {
     std::unique_ptr<Session> session;
     Endpoint endpoint;
@@ -93,16 +186,12 @@ Result<Opened> open_session(const config::BankAccount& account, const Circumstan
     }
     const config::BankApi& api = *account.api;
     const Provider& provider = *find_provider(api.provider);
-    auto secret = [&](const std::string& variable, std::string_view key) -> Result<std::string> {
-        auto value = where.ctx.secret(variable);
-        if (!value) {
-            return fail(ErrorCode::config, fmt::format("boleto account '{}': the environment variable {} (api.{}) is "
-                                                       "not set",
-                                                       account.id, variable.empty() ? "(none)" : variable, key));
-        }
-        return *value;
-    };
+    auto found = credentials(account, provider, where.ctx);
+    if (!found) {
+        return tl::unexpected(found.error());
+    }
     SessionSettings s;
+    s.account = account.id;
     s.provider = std::string(provider.name);
     s.environment = api.environment;
     const bool production = api.environment == "production";
@@ -115,30 +204,11 @@ Result<Opened> open_session(const config::BankAccount& account, const Circumstan
     s.retries = api.retries;
     s.backoff = std::chrono::milliseconds(api.backoff_ms);
     s.ca_bundle = api.ca_bundle;
-    auto id = secret(api.client_id_env, "client_id_env");
-    if (!id) {
-        return tl::unexpected(id.error());
-    }
-    auto client_secret = secret(api.client_secret_env, "client_secret_env");
-    if (!client_secret) {
-        return tl::unexpected(client_secret.error());
-    }
-    s.client_id = std::move(*id);
-    s.client_secret = std::move(*client_secret);
+    s.client_id = std::move(found->client_id);
+    s.client_secret = std::move(found->client_secret);
+    s.identity = std::move(found->identity);
     Endpoint endpoint;
-    if (provider.app_key) {
-        auto key = secret(api.app_key_env, "app_key_env");
-        if (!key) {
-            return tl::unexpected(key.error());
-        }
-        endpoint.app_key = std::move(*key);
-    }
-    if (!api.certificate.empty()) {
-        return fail(ErrorCode::config,
-                    fmt::format("boleto account '{}': api.certificate: client certificates for bank APIs come with "
-                                "the Sicoob and Inter providers; {} needs none",
-                                account.id, provider.name));
-    }
+    endpoint.app_key = std::move(found->app_key);
     endpoint.base_url = trim_slash(api.base_url.empty() ? std::string(production ? provider.production_base_url
                                                                                  : provider.sandbox_base_url)
                                                         : api.base_url);
@@ -175,6 +245,100 @@ Result<void> authenticate(const config::BankAccount& account, const Circumstance
         return fail(r.error().code, fmt::format("boleto account '{}': {}", account.id, r.error().message));
     }
     return {};
+}
+
+bool BankErrors::has(std::string_view code) const
+{
+    for (const auto& [c, m] : items) {
+        if (c == code) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string BankErrors::summary(long status) const
+{
+    std::string out = fmt::format("HTTP {}", status);
+    for (const auto& [c, m] : items) {
+        out += fmt::format("; {}{}{}", c, c.empty() || m.empty() ? "" : ": ", m);
+    }
+    return out;
+}
+
+BankErrors read_errors(std::string_view body)
+{
+    BankErrors out;
+    auto doc = parse_json(body);
+    if (!doc) {
+        return out;
+    }
+    for (auto key : {"erros", "errors", "mensagens", "violacoes"}) {
+        YAML::Node list = member(*doc, key);
+        if (list && list.IsSequence()) {
+            for (const auto& item : list) {
+                out.items.emplace_back(first_of(item, {"codigo", "code", "propriedade"}),
+                                       first_of(item, {"mensagem", "message", "razao"}));
+            }
+        }
+    }
+    if (out.items.empty()) {
+        std::string message = first_of(*doc, {"message", "mensagem", "detail", "title", "error"});
+        if (!message.empty()) {
+            out.items.emplace_back(first_of(*doc, {"statusCode", "codigo"}), message);
+        }
+    }
+    return out;
+}
+
+std::optional<RegisterAnswer> unsure_registration(const Reply& reply)
+{
+    if (reply.status != 0 && reply.status < 500) {
+        return std::nullopt;
+    }
+    RegisterAnswer answer;
+    answer.outcome = RegisterOutcome::unknown;
+    answer.message = reply.failure;
+    return answer;
+}
+
+Result<void> command_done(const Result<Reply>& reply, std::string_view what)
+{
+    if (!reply) {
+        return tl::unexpected(reply.error());
+    }
+    if (reply->status >= 200 && reply->status < 300) {
+        return {};
+    }
+    if (reply->status == 0 || reply->status >= 500) {
+        return fail(ErrorCode::unavailable, reply->failure);
+    }
+    return fail(ErrorCode::data_invalid, fmt::format("{}: {}", what, read_errors(reply->body).summary(reply->status)));
+}
+
+bool all_digits(std::string_view s)
+{
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+std::string json_number(std::string_view digits)
+{
+    auto first = digits.find_first_not_of('0');
+    return first == std::string_view::npos ? std::string("0") : std::string(digits.substr(first));
+}
+
+std::string clip(std::string_view text, std::size_t n)
+{
+    std::string out;
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < text.size() && count < n;) {
+        int len = std::max(1, utf8_sequence_length(text.substr(i)));
+        std::string piece(text.substr(i, static_cast<std::size_t>(len)));
+        out += piece == "\n" || piece == "\r" ? std::string(" ") : piece;
+        i += static_cast<std::size_t>(len);
+        ++count;
+    }
+    return out;
 }
 
 std::string dd_mm_yyyy(Date date, char separator)

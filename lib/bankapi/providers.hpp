@@ -4,6 +4,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <billrun/bankapi/bankapi.hpp>
 #include <billrun/core/text.hpp>
@@ -33,9 +35,35 @@ struct Provider {
                                      Endpoint endpoint) = nullptr;
     // Reads a saved webhook payload (see bankapi::parse_webhook); nullptr: no webhooks.
     Result<std::vector<WebhookHint>> (*parse_webhook)(std::string_view payload) = nullptr;
+    // Demands mutual TLS (api.certificate) in production, token call included.
+    bool client_certificate = false;
 };
 
 const Provider* find_provider(std::string_view name);
+
+// The bank's error list, whichever spelling it uses: {"erros":[{"codigo","mensagem"}]},
+// {"errors":[{"code","message"}]}, {"mensagens":[{"codigo","mensagem"}]} (Sicoob),
+// {"title","detail","violacoes":[{"razao","propriedade"}]} (Inter), or a lone message.
+struct BankErrors {
+    std::vector<std::pair<std::string, std::string>> items;  // code, message
+
+    bool has(std::string_view code) const;
+    std::string summary(long status) const;  // "HTTP 400; 4874915: Nosso Número já incluído"
+};
+BankErrors read_errors(std::string_view body);
+
+// A registration's answer when the bank gave none to read (no answer, a 5xx): unknown, to be
+// looked up; nullopt when there is an answer to read.
+std::optional<RegisterAnswer> unsure_registration(const Reply& reply);
+// A command's answer (a write-off): any 2xx is done; no answer or a 5xx is unavailable; anything
+// else is data_invalid with the bank's errors after `what`.
+Result<void> command_done(const Result<Reply>& reply, std::string_view what);
+
+bool all_digits(std::string_view s);
+// A number for JSON: digits without leading zeros ("0" when all zeros).
+std::string json_number(std::string_view digits);
+// At most `n` characters (code points), line breaks made spaces (banks refuse them).
+std::string clip(std::string_view text, std::size_t n);
 
 // Date and money as the banks write them.
 std::string dd_mm_yyyy(Date date, char separator = '.');

@@ -37,6 +37,14 @@ std::chrono::milliseconds waited_out(std::chrono::milliseconds wait, long retry_
     return std::max<std::chrono::milliseconds>(wait, std::chrono::seconds(std::min(retry_after, 30L)));
 }
 
+// A certificate the bank will not take is a configuration matter: retrying cannot help.
+tl::unexpected<Error> refused_certificate(const std::string& account, const net::HttpFailure& failure)
+{
+    return fail(ErrorCode::config, fmt::format("boleto account '{}': {}; api.certificate must be the certificate "
+                                               "registered with the bank for this application",
+                                               account, failure.message));
+}
+
 }  // namespace
 
 std::string url_encode(std::string_view text)
@@ -146,7 +154,10 @@ Result<ledger::ApiToken> Session::fetch_token()
     if (s.auth == TokenAuth::basic) {
         headers.push_back("Authorization: Basic " + base64(s.client_id + ":" + s.client_secret));
     } else {
-        form += "&client_id=" + url_encode(s.client_id) + "&client_secret=" + url_encode(s.client_secret);
+        form += "&client_id=" + url_encode(s.client_id);
+        if (s.auth == TokenAuth::form) {
+            form += "&client_secret=" + url_encode(s.client_secret);
+        }
     }
     auto wait = s.backoff;
     std::string last;
@@ -159,6 +170,9 @@ Result<ledger::ApiToken> Session::fetch_token()
         auto response = m_http->request(net::HttpRequest{"POST", s.token_url, form, headers});
         if (!response) {
             last = response.error().message;
+            if (response.error().certificate_refused) {
+                return refused_certificate(s.account, response.error());
+            }
             if (!response.error().retryable) {
                 return fail(ErrorCode::unavailable, fmt::format("OAuth token: {}", last));
             }
@@ -215,6 +229,9 @@ Result<Reply> Session::call(const char* method, const std::string& url, std::str
         auto response = m_http->request(net::HttpRequest{method, url, body, lines});
         if (!response) {
             last = response.error().message;
+            if (response.error().certificate_refused) {
+                return refused_certificate(s.account, response.error());
+            }
             if (response.error().sent && !repeatable) {
                 return Reply{0, {}, last};  // it may have arrived: the caller looks it up
             }

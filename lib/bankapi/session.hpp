@@ -20,10 +20,12 @@ namespace billrun::bankapi {
 
 enum class TokenAuth {
     basic,  // Authorization: Basic base64(id:secret) (BB)
-    form,   // client_id and client_secret in the form body (Inter, Sicoob)
+    form,   // client_id and client_secret in the form body (Inter)
+    client_id_only,  // client_id in the form body, no secret: the client certificate proves who calls (Sicoob)
 };
 
 struct SessionSettings {
+    std::string account;  // the boleto account id, for messages
     std::string provider;
     std::string environment;
     std::string token_url;

@@ -60,7 +60,9 @@ Result<void> check_account(const Beneficiary& account)
         return fail(ErrorCode::config,
                     fmt::format("bank '{}' is not supported (supported: {})", account.bank, supported_codes()));
     }
-    const Result<NossoNumero> nosso = bank->nosso_numero(account, 1);
+    // A bank that numbers its boletos itself is tried with a number of its width.
+    const Result<NossoNumero> nosso =
+        bank->numbers_itself ? Result<NossoNumero>(NossoNumero{"0000000001", "0", ""}) : bank->nosso_numero(account, 1);
     if (!nosso) {
         return tl::unexpected(nosso.error());
     }

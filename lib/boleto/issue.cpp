@@ -20,9 +20,11 @@
 #include <billrun/ledger/deliveries.hpp>
 #include <billrun/io/files.hpp>
 #include <billrun/io/processes.hpp>
+#include <billrun/ledger/bank_requests.hpp>
 #include <billrun/ledger/bankapi.hpp>
 
 #include "online.hpp"
+#include "online_numbered.hpp"
 
 namespace billrun::boleto {
 
@@ -168,7 +170,7 @@ private:
                                                            account.id, r.error().message));
             }
             if (account.registration == "api") {
-                if (auto r = bankapi::check_account(account); !r) {
+                if (auto r = bankapi::check_account(account, m_ctx); !r) {
                     return fail(ErrorCode::config, fmt::format("{}: {}", m_config.file.string(), r.error().message));
                 }
                 continue;  // no remessa
@@ -312,6 +314,11 @@ private:
             set_aside(c, "nothing to pay (net is zero)");
             return {};
         }
+        if (bank->numbers_itself) {
+            // The bank chooses the number: a request now, the boleto once the bank numbered it.
+            return ledger::insert_bank_request(m_ledger, m_run, c.invoice, account->id, account->api->provider,
+                                               m_ctx.business_date);
+        }
         auto sequence = next_sequence(*account);
         if (!sequence) {
             return tl::unexpected(sequence.error());
@@ -435,6 +442,17 @@ private:
         auto outcome = boleto::register_online(m_ledger, m_config, m_ctx, m_run);
         if (!outcome) {
             return tl::unexpected(outcome.error());
+        }
+        auto numbered = boleto::register_bank_numbered(m_ledger, m_config, m_ctx, m_run);
+        if (!numbered) {
+            return tl::unexpected(numbered.error());
+        }
+        outcome->registered += numbered->registered;
+        if (outcome->unavailable.empty()) {
+            outcome->unavailable = numbered->unavailable;
+        }
+        for (auto& item : numbered->set_aside) {
+            outcome->set_aside.push_back(std::move(item));
         }
         m_summary.registered = outcome->registered;
         m_summary.unavailable = outcome->unavailable;

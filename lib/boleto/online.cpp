@@ -12,6 +12,8 @@
 #include <billrun/ledger/bankapi.hpp>
 #include <billrun/ledger/deliveries.hpp>
 
+#include "online_steps.hpp"
+
 namespace billrun::boleto {
 
 namespace {
@@ -34,7 +36,7 @@ bankapi::Title title_of(const ledger::Boleto& b)
 class Registrar {
 public:
     Registrar(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, std::int64_t run)
-        : m_ledger(ledger), m_config(config), m_ctx(ctx), m_run(run)
+        : m_ledger(ledger), m_config(config), m_ctx(ctx), m_run(run), m_adapters(ledger, config, ctx, run)
     {
     }
 
@@ -91,22 +93,11 @@ private:
     template <typename F>
     Result<void> write(F&& body)
     {
-        auto tx = ledger::WriteTransaction::begin(m_ledger);
-        if (!tx) {
-            return tl::unexpected(tx.error());
-        }
-        if (auto r = body(); !r) {
-            return r;
-        }
-        return tx->commit();
+        return detail::in_own_transaction(m_ledger, std::forward<F>(body));
     }
 
     Result<bankapi::Adapter*> adapter(const std::string& account_id)
     {
-        auto found = m_adapters.find(account_id);
-        if (found != m_adapters.end()) {
-            return found->second.get();
-        }
         const config::BankAccount* account = m_config.boleto.find_account(account_id);
         if (account == nullptr || account->registration != "api") {
             return fail(ErrorCode::config,
@@ -114,11 +105,7 @@ private:
                                     "API, but is no longer an account with registration: api",
                                     m_config.file.string(), account_id));
         }
-        auto made = bankapi::open_adapter(*account, bankapi::Circumstances{m_ledger, m_ctx, m_run});
-        if (!made) {
-            return fail(made.error().code, fmt::format("{}: {}", m_config.file.string(), made.error().message));
-        }
-        return m_adapters.emplace(account_id, std::move(*made)).first->second.get();
+        return m_adapters.get(*account);
     }
 
     // The bank did not answer: the boleto stays pending, looked up first by the next run.
@@ -268,6 +255,7 @@ private:
             return set_aside(b, "rejected", fmt::format("the bank refused the boleto: {}", answer->message));
         case bankapi::RegisterOutcome::already_registered:
         case bankapi::RegisterOutcome::unknown:
+        case bankapi::RegisterOutcome::pending:
             break;
         }
         // Perhaps registered, or registered before: looked up, never sent again.
@@ -286,7 +274,7 @@ private:
     const config::Config& m_config;
     const RunContext& m_ctx;
     std::int64_t m_run;
-    std::map<std::string, std::unique_ptr<bankapi::Adapter>> m_adapters;
+    detail::Adapters m_adapters;
     std::map<std::string, bool> m_down;
     OnlineOutcome m_out;
 };

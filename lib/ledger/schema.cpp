@@ -498,8 +498,31 @@ WHERE status = 'applied' AND boleto IS NOT NULL;
 CREATE UNIQUE INDEX payments_settled_once ON payments(settlement) WHERE settlement IS NOT NULL;
 )sql";
 
-constexpr std::array<std::string_view, 11> k_migrations{k_v1, k_v2, k_v3, k_v4, k_v5,  k_v6,
-                                                        k_v7, k_v8, k_v9, k_v10, k_v11_payment_identity};
+// v12 (bank-numbered registrations): boletos of banks that choose the nosso número themselves (Banco Inter v3). The request is
+// recorded per invoice before it leaves, with the count of requests sent and, once the bank
+// accepted it, the bank's id of the request; the boleto row is written only when the bank has
+// numbered it and billrun has checked its barcode, so no boleto ever holds a number of its own
+// invention for such a bank.
+constexpr std::string_view k_v12_bank_requests = R"sql(
+CREATE TABLE bank_requests (
+    invoice INTEGER PRIMARY KEY REFERENCES invoices(id),  -- one request per invoice, ever
+    account TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'issued', 'rejected', 'mismatch')),
+    attempts INTEGER NOT NULL DEFAULT 0,  -- registration requests sent, each counted before it left
+    bank_id TEXT,                         -- the bank's id of the request (Inter codigoSolicitacao)
+    boleto INTEGER REFERENCES boletos(id),
+    error TEXT,
+    run INTEGER NOT NULL,
+    last_run INTEGER NOT NULL
+);
+CREATE INDEX bank_requests_open ON bank_requests(status) WHERE status IN ('pending', 'rejected');
+)sql";
+
+constexpr std::array<std::string_view, 12> k_migrations{k_v1, k_v2, k_v3, k_v4,  k_v5,
+                                                        k_v6, k_v7, k_v8, k_v9, k_v10,
+                                                        k_v11_payment_identity, k_v12_bank_requests};
 
 }  // namespace
 

@@ -117,6 +117,25 @@ bool retryable(CURLcode code)
     }
 }
 
+// The TLS alerts a server sends when it will not take the client's certificate. With TLS 1.3
+// the client learns of them only on its first read, after the request was written: the
+// server still never saw it as a request.
+bool certificate_refused(CURLcode code, std::string_view detail)
+{
+    if (code != CURLE_SSL_CONNECT_ERROR && code != CURLE_RECV_ERROR && code != CURLE_SEND_ERROR &&
+        code != CURLE_SSL_CERTPROBLEM) {
+        return false;
+    }
+    for (std::string_view alert : {"alert unknown ca", "alert bad certificate", "alert certificate required",
+                                   "alert certificate unknown", "alert certificate expired",
+                                   "alert certificate revoked", "alert unsupported certificate"}) {
+        if (detail.find(alert) != std::string_view::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 HttpsClient::HttpsClient(std::shared_ptr<const ClientIdentity> identity, std::filesystem::path ca_bundle,
@@ -165,7 +184,13 @@ tl::expected<HttpResponse, HttpFailure> HttpsClient::request(const HttpRequest& 
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    // With a client certificate, TLS 1.2 exactly: there a server that refuses the certificate
+    // says so inside the handshake, before any byte of the request leaves. In TLS 1.3 its alert
+    // comes after the client finished, racing the request's write: the refusal would read as a
+    // broken pipe, be retried, and count a request that never reached the server as sent.
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION,
+                     m_identity ? static_cast<long>(CURL_SSLVERSION_TLSv1_2) | static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2)
+                                : static_cast<long>(CURL_SSLVERSION_TLSv1_2));
 #if LIBCURL_VERSION_NUM >= 0x075700
     curl_easy_setopt(curl, CURLOPT_CA_CACHE_TIMEOUT, 0L);  // the extra CA goes into a store of this handle only
 #endif
@@ -200,7 +225,13 @@ tl::expected<HttpResponse, HttpFailure> HttpsClient::request(const HttpRequest& 
         while (!detail.empty() && detail.back() == '\n') {
             detail.pop_back();
         }
-        return tl::unexpected(HttpFailure{retryable(rc), !never_sent(rc), fmt::format("{} {}: {}", method, shown(url), detail)});
+        if (certificate_refused(rc, detail)) {
+            return tl::unexpected(HttpFailure{false, false, true,
+                                              fmt::format("{} {}: the server refused the TLS client certificate ({})",
+                                                          method, shown(url), detail)});
+        }
+        return tl::unexpected(
+            HttpFailure{retryable(rc), !never_sent(rc), false, fmt::format("{} {}: {}", method, shown(url), detail)});
     }
     HttpResponse response;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);

@@ -3,15 +3,12 @@
 // prefix, Signature after infDPS, no line breaks, the leaf certificate alone.
 #include <billrun/nfse/sign.hpp>
 
-#include <fstream>
-#include <iterator>
-#include <mutex>
+#include <billrun/net/pkcs12.hpp>
+
 
 #include <fmt/format.h>
 
 #include <openssl/err.h>
-#include <openssl/pkcs12.h>
-#include <openssl/provider.h>
 #include <openssl/x509.h>
 
 #include <xmlsec/base64.h>
@@ -44,25 +41,11 @@ void on_xmlsec_error(const char*, int, const char* func, const char* object, con
                                  msg != nullptr ? ": " : "", msg != nullptr ? msg : "");
 }
 
-// OpenSSL 3 keeps RC2-40 and 3DES (the encryption of many A1 files) in its legacy provider;
-// loading it by name stops the default one from loading by itself, so both are loaded.
-void load_providers()
-{
-    static std::once_flag once;
-    std::call_once(once, [] {
-        static OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
-        static OSSL_PROVIDER* fallback = OSSL_PROVIDER_load(nullptr, "default");
-        (void)legacy;
-        (void)fallback;
-        ERR_clear_error();
-    });
-}
-
 bool xmlsec_ready()
 {
     static bool ready = [] {
         init_xml();
-        load_providers();
+        net::load_openssl_providers();
         if (xmlSecInit() < 0 || xmlSecCheckVersion() != 1 || xmlSecCryptoAppInit(nullptr) < 0 ||
             xmlSecCryptoInit() < 0) {
             return false;
@@ -75,79 +58,7 @@ bool xmlsec_ready()
     return ready;
 }
 
-std::string openssl_reason()
-{
-    unsigned long code = ERR_peek_last_error();
-    char text[256] = {0};
-    if (code != 0) {
-        ERR_error_string_n(code, text, sizeof(text));
-    }
-    ERR_clear_error();
-    return text;
-}
-
 }  // namespace
-
-Result<std::shared_ptr<const Certificate>> Certificate::load(const std::filesystem::path& path,
-                                                             std::string_view password)
-{
-    load_providers();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return fail(ErrorCode::config, fmt::format("{}: cannot read the certificate (nfse.certificate)", path.string()));
-    }
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-    PKCS12* p12 = d2i_PKCS12(nullptr, &p, static_cast<long>(bytes.size()));
-    if (p12 == nullptr) {
-        ERR_clear_error();
-        return fail(ErrorCode::config, fmt::format("{}: not a PKCS#12 (A1) certificate file", path.string()));
-    }
-    std::string pass(password);
-    EVP_PKEY* key = nullptr;
-    X509* leaf = nullptr;
-    STACK_OF(X509)* chain = nullptr;
-    bool mac_ok = PKCS12_verify_mac(p12, pass.c_str(), static_cast<int>(pass.size())) == 1;
-    int parsed = mac_ok ? PKCS12_parse(p12, pass.c_str(), &key, &leaf, &chain) : 0;
-    PKCS12_free(p12);
-    OPENSSL_cleanse(pass.data(), pass.size());
-    if (!mac_ok) {
-        ERR_clear_error();
-        return fail(ErrorCode::config,
-                    fmt::format("{}: wrong certificate password, or not a PKCS#12 file", path.string()));
-    }
-    if (parsed != 1) {
-        return fail(ErrorCode::config,
-                    fmt::format("{}: the certificate cannot be decrypted ({})", path.string(), openssl_reason()));
-    }
-    std::shared_ptr<Certificate> out(new Certificate());
-    out->m_key = key;
-    out->m_leaf = leaf;
-    out->m_chain = chain;
-    if (key == nullptr || leaf == nullptr) {
-        return fail(ErrorCode::config, fmt::format("{}: holds no private key and certificate", path.string()));
-    }
-    if (X509_check_private_key(leaf, key) != 1) {
-        ERR_clear_error();
-        return fail(ErrorCode::config,
-                    fmt::format("{}: the private key does not belong to the certificate", path.string()));
-    }
-    return std::shared_ptr<const Certificate>(std::move(out));
-}
-
-Certificate::~Certificate()
-{
-    EVP_PKEY_free(static_cast<EVP_PKEY*>(m_key));
-    X509_free(static_cast<X509*>(m_leaf));
-    sk_X509_pop_free(static_cast<STACK_OF(X509)*>(m_chain), X509_free);
-}
-
-std::string Certificate::subject() const
-{
-    char buf[512] = {0};
-    X509_NAME_oneline(X509_get_subject_name(static_cast<X509*>(m_leaf)), buf, sizeof(buf));
-    return buf;
-}
 
 Signer::Signer(std::shared_ptr<const Certificate> certificate, SignatureProfile profile)
     : m_certificate(std::move(certificate)), m_profile(profile)

@@ -50,6 +50,16 @@ TEST_CASE("parse_bank_money")
     CHECK_FALSE(parse_bank_money(""));
 }
 
+TEST_CASE("read_errors")
+{
+    CHECK(read_errors(R"({"erros":[{"codigo":"4874915","mensagem":"Nosso Número já incluído"}]})").has("4874915"));
+    CHECK(read_errors(R"({"mensagens":[{"codigo":"5004","mensagem":"já cadastrado"}]})").summary(400) ==
+          "HTTP 400; 5004: já cadastrado");
+    CHECK(read_errors(R"({"title":"Requisição inválida","violacoes":[{"razao":"inválido","propriedade":"cep"}]})")
+              .summary(400) == "HTTP 400; cep: inválido");
+    CHECK(read_errors(R"({"title":"Erro interno"})").summary(500) == "HTTP 500; Erro interno");
+}
+
 TEST_CASE("member and text")
 {
     auto doc = parse_json(R"({"Erros":[{"codigo":"4874915"}],"valor":null,"n":12})");
@@ -77,8 +87,12 @@ TEST_CASE("provider table")
     account.convenio = "123456";
     CHECK_FALSE(check_account(account));
     account.convenio = "1234567";
-    account.api->provider = "inter-cobranca-v3";
+    account.api->provider = "itau-cash-v2";
     auto r = check_account(account);
     REQUIRE_FALSE(r);
     CHECK(r.error().message.find("not available in this version") != std::string::npos);
+    CHECK(r.error().message.find("sicoob-cobranca-v3, inter-cobranca-v3") != std::string::npos);
+    CHECK(find_provider("sicoob-cobranca-v3")->bank == "756");
+    CHECK(find_provider("inter-cobranca-v3")->bank == "077");
+    CHECK(find_provider("inter-cobranca-v3")->client_certificate);
 }

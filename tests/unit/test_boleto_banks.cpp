@@ -272,7 +272,7 @@ TEST_CASE("find_bank")
 TEST_CASE("all_banks")
 {
     const auto banks = all_banks();
-    REQUIRE(banks.size() == 6);
+    REQUIRE(banks.size() == 7);
     for (std::size_t i = 1; i < banks.size(); ++i) {
         CHECK(banks[i - 1]->code < banks[i]->code);
     }
@@ -287,7 +287,7 @@ TEST_CASE("check_account")
     SECTION("an unknown bank")
     {
         CHECK_THAT(config_error(account("399", "1234", "123456", "1234567", "17")),
-                   Catch::Contains("bank '399' is not supported") && Catch::Contains("001, 033, 104, 237, 341, 756"));
+                   Catch::Contains("bank '399' is not supported") && Catch::Contains("001, 033, 077, 104, 237, 341, 756"));
     }
     SECTION("Banco do Brasil")
     {
@@ -604,4 +604,23 @@ TEST_CASE("Bank::beneficiary_code")
     CHECK(bank_of("237").beneficiary_code(bradesco) == "0278-0 / 0039232-4");
     CHECK(bank_of("341").beneficiary_code(account("341", "0293", "01328", "", "109")) == "0293 / 01328-0");
     CHECK(bank_of("756").beneficiary_code(account("756", "4327", "", "229385", "1")) == "4327 / 229385");
+}
+
+TEST_CASE("Banco Inter numbers its boletos itself")
+{
+    const Bank* inter = find_bank("077");
+    REQUIRE(inter != nullptr);
+    CHECK(inter->numbers_itself);
+    const Beneficiary who = account("077", "0001", "1234567", "7654321", "112");
+    CHECK(check_account(who));
+    CHECK(inter->nosso_numero(who, 1).error().code == ErrorCode::config);
+    // Campo livre: agência 0001, carteira 112, operação, the bank's nosso número with its DV last.
+    auto campo = inter->campo_livre(who, NossoNumero{"0000000041", "4", ""});
+    REQUIRE(campo);
+    CHECK(*campo == "0001112765432100000000414");
+    auto barcode = make_barcode("077", *Date::from_ymd(2026, 12, 3), 200000, *campo);
+    REQUIRE(barcode);
+    CHECK(barcode->substr(0, 4) == "0779");
+    CHECK_FALSE(inter->campo_livre(who, NossoNumero{"41", "4", ""}));
+    CHECK_FALSE(inter->campo_livre(account("077", "0001", "1", "123456789", "112"), NossoNumero{"0000000041", "4", ""}));
 }

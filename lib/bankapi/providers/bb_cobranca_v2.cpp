@@ -5,8 +5,6 @@
 // dd.mm.aaaa, money as JSON numbers, numbers without leading zeros. An answer with error
 // 4874915 ("Nosso Número já incluído anteriormente") means the boleto exists; an empty list is
 // HTTP 404; lists page with indice/proximoIndice while indicadorContinuidade is "S".
-#include <algorithm>
-
 #include <fmt/format.h>
 
 #include <billrun/core/text.hpp>
@@ -19,81 +17,6 @@ namespace billrun::bankapi {
 namespace {
 
 constexpr std::string_view k_duplicate = "4874915";
-
-bool all_digits(std::string_view s)
-{
-    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
-// A number for JSON: digits without leading zeros ("0" when all zeros).
-std::string json_number(std::string_view digits)
-{
-    auto first = digits.find_first_not_of('0');
-    return first == std::string_view::npos ? std::string("0") : std::string(digits.substr(first));
-}
-
-// At most `n` characters (code points), no line breaks (BB refuses them).
-std::string clip(std::string_view text, std::size_t n)
-{
-    std::string out;
-    std::size_t count = 0;
-    for (std::size_t i = 0; i < text.size() && count < n;) {
-        int len = std::max(1, utf8_sequence_length(text.substr(i)));
-        std::string piece(text.substr(i, static_cast<std::size_t>(len)));
-        out += piece == "\n" || piece == "\r" ? std::string(" ") : piece;
-        i += static_cast<std::size_t>(len);
-        ++count;
-    }
-    return out;
-}
-
-// The bank's errors, either spelling: {"erros":[{"codigo","mensagem"}]} or {"errors":[{"code","message"}]}.
-struct BankErrors {
-    std::vector<std::pair<std::string, std::string>> items;
-
-    bool has(std::string_view code) const
-    {
-        for (const auto& [c, m] : items) {
-            if (c == code) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    std::string summary(long status) const
-    {
-        std::string out = fmt::format("HTTP {}", status);
-        for (const auto& [c, m] : items) {
-            out += fmt::format("; {}{}{}", c, c.empty() || m.empty() ? "" : ": ", m);
-        }
-        return out;
-    }
-};
-
-BankErrors read_errors(std::string_view body)
-{
-    BankErrors out;
-    auto doc = parse_json(body);
-    if (!doc) {
-        return out;
-    }
-    for (auto key : {"erros", "errors"}) {
-        YAML::Node list = member(*doc, key);
-        if (list && list.IsSequence()) {
-            for (const auto& item : list) {
-                out.items.emplace_back(first_of(item, {"codigo", "code"}), first_of(item, {"mensagem", "message"}));
-            }
-        }
-    }
-    if (out.items.empty()) {
-        std::string message = first_of(*doc, {"message", "mensagem", "error"});
-        if (!message.empty()) {
-            out.items.emplace_back(first_of(*doc, {"statusCode", "codigo"}), message);
-        }
-    }
-    return out;
-}
 
 Remote read_remote(const YAML::Node& doc)
 {
@@ -123,12 +46,10 @@ public:
         if (!reply) {
             return tl::unexpected(reply.error());
         }
-        RegisterAnswer answer;
-        if (reply->status == 0 || reply->status >= 500) {
-            answer.outcome = RegisterOutcome::unknown;
-            answer.message = reply->failure;
-            return answer;
+        if (auto unsure = unsure_registration(*reply)) {
+            return *unsure;
         }
+        RegisterAnswer answer;
         if (reply->status == 200 || reply->status == 201) {
             auto doc = parse_json(reply->body);
             if (!doc || !doc->IsMap()) {
@@ -180,17 +101,7 @@ public:
         const std::string id = numero_titulo_cliente(nosso_numero);
         auto reply = m_session->call("POST", url("/boletos/" + id + "/baixar", {}),
                                      fmt::format(R"({{"numeroConvenio":{}}})", json_number(m_account.convenio)), false);
-        if (!reply) {
-            return tl::unexpected(reply.error());
-        }
-        if (reply->status == 200 || reply->status == 201) {
-            return {};
-        }
-        if (reply->status == 0 || reply->status >= 500) {
-            return fail(ErrorCode::unavailable, reply->failure);
-        }
-        return fail(ErrorCode::data_invalid,
-                    fmt::format("POST /boletos/{}/baixar: {}", id, read_errors(reply->body).summary(reply->status)));
+        return command_done(reply, fmt::format("POST /boletos/{}/baixar", id));
     }
 
     Result<PaidPage> list_paid(Date from, Date to, std::string_view cursor) override

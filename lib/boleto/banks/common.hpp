@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <billrun/boleto/bank.hpp>
+#include <billrun/core/check_digits.hpp>
 #include <billrun/core/error.hpp>
 
 namespace billrun::boleto::detail {
@@ -149,17 +150,7 @@ inline char dv_mod11_base7_p(std::string_view digits)
     return r == 0 ? '0' : r == 1 ? 'P' : static_cast<char>('0' + 11 - r);
 }
 
-// Weights 3, 1, 9, 7 repeating from the leftmost digit, remainder 0 or 1 -> 0, else 11 - r (Sicoob).
-inline char dv_3197(std::string_view digits)
-{
-    static constexpr int k_weights[4] = {3, 1, 9, 7};
-    int sum = 0;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        sum += (digits[i] - '0') * k_weights[i % 4];
-    }
-    const int r = sum % 11;
-    return static_cast<char>('0' + (r < 2 ? 0 : 11 - r));
-}
+using billrun::dv_3197;  // Sicoob, shared with its bank API (core/check_digits.hpp)
 
 // Itaú's special carteiras with an explicit seu número: carteira(3) + nosso(8) + seu número(7) +
 // código do cliente(5) + mod10 + '0'. Arguments already zero-filled. The Bank function takes the

@@ -36,6 +36,7 @@ struct Title {
     Rate fine_percent = 0;        // multa after the due date
     Centavos interest_per_day = 0;
     Payer payer;
+    std::string bank_id;  // the bank's id of an earlier request, when known (Inter's codigoSolicitacao)
 };
 
 // What the bank says a boleto is.
@@ -49,6 +50,7 @@ struct Remote {
     Centavos paid_amount = 0;
     std::optional<Date> paid_on;
     std::optional<Date> credit_date;
+    std::string nosso_numero;     // the bank's own, for banks that choose it (Inter); else empty
 };
 
 enum class RegisterOutcome {
@@ -56,6 +58,7 @@ enum class RegisterOutcome {
     already_registered,  // the bank says it has this number: look it up
     rejected,            // a definite no: `message` says why
     unknown,             // sent, no usable answer (timeout, 5xx, lost connection): look it up
+    pending,             // accepted, still being issued (Inter v3): `remote.bank_id` names the request; find() later
 };
 
 struct RegisterAnswer {
@@ -107,6 +110,12 @@ public:
     virtual Result<void> write_off(std::string_view nosso_numero) = 0;
     // Boletos paid from `from` to `to`, one page; `cursor` empty for the first.
     virtual Result<PaidPage> list_paid(Date from, Date to, std::string_view cursor) = 0;
+    // True when the bank chooses the nosso número, and so the barcode, itself (Inter v3).
+    virtual bool numbers_itself() const { return false; }
+    // The boleto by billrun's own identity: its nosso número, or for banks that number it the
+    // request's id (title.bank_id) or else the seu número. A boleto still being issued comes
+    // back with an empty barcode. Errors: as query().
+    virtual Result<std::optional<Remote>> find(const Title& title) { return query(title.nosso_numero); }
 };
 
 // How a run talks to a bank: the ledger (tokens), the run (events), the clock and secrets.
@@ -126,6 +135,9 @@ Result<void> authenticate(const config::BankAccount& account, const Circumstance
 
 // Checks an account's fields for its provider, before anything is issued. Errors: config.
 Result<void> check_account(const config::BankAccount& account);
+// The same, and the credentials: the environment variables set, the client certificate
+// (api.certificate, its password from api.password_env) readable and opened. Errors: config.
+Result<void> check_account(const config::BankAccount& account, const RunContext& ctx);
 
 std::span<const std::string_view> provider_names();
 

@@ -41,6 +41,9 @@ struct Bank {
     Result<std::string> (*campo_livre)(const Beneficiary& account, const NossoNumero& nosso) = nullptr;
     // "Agência / Código do Beneficiário" as printed on the slip.
     std::string (*beneficiary_code)(const Beneficiary& account) = nullptr;
+    // The bank chooses the nosso número itself (Banco Inter v3, through its API only):
+    // nosso_numero() then refuses, and campo_livre() checks a number the bank gave.
+    bool numbers_itself = false;
 };
 
 const Bank* find_bank(std::string_view code);

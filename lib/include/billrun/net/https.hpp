@@ -30,6 +30,9 @@ struct HttpResponse {
 struct HttpFailure {
     bool retryable = false;  // timeouts, refused or broken connections; never TLS trust failures
     bool sent = true;        // false when the request certainly never reached the server (connect, DNS, TLS)
+    // The server refused our TLS client certificate (or wanted one we did not send): a TLS
+    // alert, not a network failure; nothing it could act on was received.
+    bool certificate_refused = false;
     std::string message;
 };
 

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include <billrun/core/error.hpp>
-#include <billrun/net/https.hpp>
+#include <billrun/net/pkcs12.hpp>
 
 namespace billrun::nfse {
 
@@ -18,28 +18,8 @@ enum class SignatureProfile {
     rsa_sha256,  // RSA-SHA256, SHA-256 digest, exclusive C14N
 };
 
-// The key and certificates of a PKCS#12 file; the password is not kept.
-class Certificate : public net::ClientIdentity {
-public:
-    // Errors: config ("cannot read", "wrong password or not a PKCS#12 file", "holds no private
-    // key", "expired on ..."). The password never appears in a message.
-    static Result<std::shared_ptr<const Certificate>> load(const std::filesystem::path& path,
-                                                           std::string_view password);
-    ~Certificate() override;
-    Certificate(const Certificate&) = delete;
-    Certificate& operator=(const Certificate&) = delete;
-
-    void* key() const override { return m_key; }      // EVP_PKEY*
-    void* leaf() const override { return m_leaf; }    // X509*
-    void* chain() const override { return m_chain; }  // STACK_OF(X509)*, may be null
-    std::string subject() const;
-
-private:
-    Certificate() = default;
-    void* m_key = nullptr;
-    void* m_leaf = nullptr;
-    void* m_chain = nullptr;
-};
+// The A1 certificate: the PKCS#12 identity of lib/net (the TLS client certificate too).
+using Certificate = net::Pkcs12Identity;
 
 // Initialises xmlsec1 once per process and shuts it down with the last Signer.
 class Signer {
