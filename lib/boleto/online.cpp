@@ -9,6 +9,7 @@
 
 #include <billrun/bankapi/bankapi.hpp>
 #include <billrun/boleto/write_off.hpp>
+#include <billrun/ledger/bank_requests.hpp>
 #include <billrun/ledger/bankapi.hpp>
 #include <billrun/ledger/deliveries.hpp>
 
@@ -176,13 +177,29 @@ private:
         if (!api) {
             return tl::unexpected(api.error());
         }
+        // The boleto as the bank knows it: by our number, or by its own id where it numbered it.
+        std::string key = b.nosso_numero;
+        if ((*api)->numbers_itself()) {
+            auto id = ledger::registered_bank_id(m_ledger, b.key);
+            if (!id) {
+                return tl::unexpected(id.error());
+            }
+            key = std::move(*id);
+            if (key.empty()) {
+                out.pending.push_back(SetAsideInvoice{
+                    b.invoice_id, fmt::format("boleto {}: the bank gave no id for it, so it cannot be written off "
+                                              "through the API; write it off with the bank's own tools",
+                                              b.nosso_numero)});
+                return {};
+            }
+        }
         if (auto r = write([&] { return ledger::record_write_off_sending(m_ledger, m_run, b.key); }); !r) {
             return r;
         }
         auto outcome = [&](std::string_view status, const std::string& how) {
             return write([&] { return ledger::record_write_off_outcome(m_ledger, m_run, b.key, status, how); });
         };
-        auto sent = (*api)->write_off(b.nosso_numero);
+        auto sent = (*api)->write_off(key);
         if (sent) {
             out.written_off.push_back(b.invoice_id);
             return outcome("written-off", "written off through the bank's API");
@@ -191,7 +208,7 @@ private:
             return tl::unexpected(sent.error());
         }
         const std::string why = sent.error().message;
-        auto found = (*api)->query(b.nosso_numero);
+        auto found = (*api)->query(key);
         if (!found || !*found) {
             const bool no_answer = sent.error().code == ErrorCode::unavailable || !found;
             if (no_answer) {

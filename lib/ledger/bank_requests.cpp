@@ -62,6 +62,16 @@ Result<void> set_bank_request_id(Ledger& ledger, std::int64_t run, std::int64_t 
     });
 }
 
+Result<std::string> registered_bank_id(Ledger& ledger, std::int64_t boleto)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("SELECT coalesce(bank_id, '') FROM boleto_registrations WHERE boleto = ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, boleto);
+        return stmt.step() ? stmt.column_text(0) : std::string();
+    });
+}
+
 Result<void> mark_bank_request_issued(Ledger& ledger, std::int64_t run, std::int64_t invoice, std::int64_t boleto)
 {
     return guard([&] {

@@ -2,7 +2,7 @@
 loopback mocks that demand mutual TLS (tests/e2e/sicoob_server.py, inter_server.py): registration
 with one token call across two runs, the barcode check, a registration the bank committed before
 answering 500 (looked up, never sent twice), Inter's asynchronous registration completed by the
-next run, write-off, reconcile --bank through Sicoob's movement files and Inter's pages (empty
+next run, write-off by cancel (each bank's own key for the boleto), reconcile --bank through Sicoob's movement files and Inter's pages (empty
 lists included), a wrong or missing client certificate, and secrets absent from everything. The
 test PKI is made here with openssl; no key is committed."""
 import datetime
@@ -408,6 +408,41 @@ def inter_a_wrong_client_certificate_is_a_clear_configuration_error():
         assert "boleto account 'main'" in r.stderr and "refused the TLS client certificate" in r.stderr, r
         assert bank.requests == [] and ws.query("SELECT count(*) FROM boletos") == [(0,)]
         no_secrets(ws, [inter_server.CLIENT_SECRET, A1_PASSWORD], r)
+
+
+def cancel_writes_off(ws, bank, env, boleto):
+    """Cancels the boleto's invoice; checks it is written off by the bank's word, once."""
+    r = ws.run("cancel", boleto["invoice"], "--reason", "Serviço não prestado ao cliente", "--code", "2",
+               "--date", "2026-11-30", env=env)
+    assert r.code == 0, r
+    assert "written off at the bank" in r.stderr, r
+    assert ws.query("SELECT status FROM boletos WHERE barcode = ?", boleto["barcode"]) == [("written-off",)]
+    again = ws.run("cancel", boleto["invoice"], "--reason", "Serviço não prestado ao cliente", "--code", "2",
+                   "--date", "2026-11-30", env=env)
+    assert again.code == 0, again
+    return [(m, p) for m, p, *_ in bank.requests if m == "POST" and p.endswith(("/baixar", "/cancelar"))]
+
+
+@test
+def sicoob_and_inter_cancel_write_the_boleto_off_by_their_own_keys():
+    with small_workspace(CERTS) as ws, Sicoob(CERTS) as bank:
+        sicoob_account(ws, bank)
+        r = sicoob_issue(ws)
+        assert r.code == 0, r
+        boletos, _ = docs_of(r)
+        nn = sicoob_numero(boletos[0])
+        assert cancel_writes_off(ws, bank, SICOOB_ENV, boletos[0]) == [
+            ("POST", f"/cobranca-bancaria/v3/boletos/{nn}/baixar")], "sent once"
+        assert bank.boletos[nn]["situacao"] == "Baixado"
+    with small_workspace(CERTS) as ws, Inter(CERTS) as bank:
+        inter_account(ws, bank)
+        r = inter_issue(ws)
+        assert r.code == 0, r
+        boletos, _ = docs_of(r)
+        code = next(k for k, v in bank.cobrancas.items() if v["request"]["seuNumero"] == boletos[0]["invoice"])
+        assert cancel_writes_off(ws, bank, INTER_ENV, boletos[0]) == [
+            ("POST", f"/cobranca/v3/cobrancas/{code}/cancelar")], "by its codigoSolicitacao, once"
+        assert bank.cancelled == [(code, "APEDIDODOCLIENTE")], bank.cancelled
 
 
 if __name__ == "__main__":

@@ -234,12 +234,12 @@ public:
         return found;
     }
 
-    Result<std::optional<Remote>> query(std::string_view nosso_numero) override
+    // Inter knows a boleto by its request (codigoSolicitacao), never by the nosso número.
+    Result<std::optional<Remote>> query(std::string_view request) override
     {
-        return fail(ErrorCode::data_invalid,
-                    fmt::format("Inter Cobrança v3 finds boleto {} by its request (codigoSolicitacao) or seu número, "
-                                "not by nosso número",
-                                nosso_numero));
+        Title asked;
+        asked.bank_id = std::string(request);
+        return find(asked);
     }
 
     Result<void> write_off(std::string_view request) override

@@ -103,11 +103,14 @@ public:
     // lost answer is not: RegisterOutcome::unknown). Errors: unavailable (nothing was sent,
     // or the token could not be had), config (credentials refused).
     virtual Result<RegisterAnswer> register_title(const Title& title) = 0;
-    // The boleto by billrun's nosso número; nullopt when the bank does not know it.
+    // `key` names a registered boleto as the bank knows it: billrun's nosso número, or for a
+    // bank that numbers boletos itself (numbers_itself) the bank's id of it (Remote::bank_id,
+    // kept with the registration).
+    // The boleto by its key; nullopt when the bank does not know it.
     // Errors: unavailable, data_invalid (an answer that cannot be read).
-    virtual Result<std::optional<Remote>> query(std::string_view nosso_numero) = 0;
+    virtual Result<std::optional<Remote>> query(std::string_view key) = 0;
     // Baixa. Errors: unavailable, data_invalid (the bank refused: the message says why).
-    virtual Result<void> write_off(std::string_view nosso_numero) = 0;
+    virtual Result<void> write_off(std::string_view key) = 0;
     // Boletos paid from `from` to `to`, one page; `cursor` empty for the first.
     virtual Result<PaidPage> list_paid(Date from, Date to, std::string_view cursor) = 0;
     // True when the bank chooses the nosso número, and so the barcode, itself (Inter v3).

@@ -36,6 +36,9 @@ Result<void> count_bank_request_attempt(Ledger& ledger, std::int64_t run, std::i
 Result<void> set_bank_request_id(Ledger& ledger, std::int64_t run, std::int64_t invoice, std::string_view bank_id);
 // The bank numbered it: its boleto is `boleto`.
 Result<void> mark_bank_request_issued(Ledger& ledger, std::int64_t run, std::int64_t invoice, std::int64_t boleto);
+// The bank's id of a registered boleto (boleto_registrations.bank_id; empty when it gave none):
+// what banks that number boletos themselves know it by.
+Result<std::string> registered_bank_id(Ledger& ledger, std::int64_t boleto);
 // `status` rejected or mismatch, with why.
 Result<void> mark_bank_request_failed(Ledger& ledger, std::int64_t run, std::int64_t invoice, std::string_view status,
                                       std::string_view error);
