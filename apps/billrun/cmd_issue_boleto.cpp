@@ -4,6 +4,7 @@
 #include <billrun/boleto/issue.hpp>
 #include <billrun/io/artifacts.hpp>
 #include <billrun/ledger/billing.hpp>
+#include <billrun/ledger/stage_lock.hpp>
 
 #include "app.hpp"
 #include "mail_out.hpp"
@@ -38,7 +39,16 @@ Result<int> run_issue_boleto(AppContext& ctx, const IssueBoletoCommand& cmd)
     boleto::BoletoSink sink = [&](const ledger::Boleto& b) {
         ctx.write_document(*stage->out, stage->format, boleto::boleto_document(b));
     };
-    auto summary = boleto::issue_boletos(*stage->ledger, *stage->config, stage->run, options, sink);
+    Result<boleto::IssueSummary> summary;
+    {
+        // One issue-boleto at a time per ledger: a remessa it finds being written belongs to
+        // a dead run (this run fills its own as it issues, see boleto/issue.cpp).
+        auto lock = ledger::StageLock::acquire(*stage->ledger, "issue-boleto", ctx.busy_timeout_ms());
+        if (!lock) {
+            return tl::unexpected(lock.error());
+        }
+        summary = boleto::issue_boletos(*stage->ledger, *stage->config, stage->run, options, sink);
+    }
     if (!summary) {
         return tl::unexpected(summary.error());
     }
