@@ -50,16 +50,22 @@ struct Work {
     LateCharges late;
     std::optional<ledger::DunningDetail> detail;
     const config::DunningStep* step = nullptr;
-    std::string invoice_id;  // for a skipped step: its invoice's id, when known
     std::string stem;        // the message's file stem (and Message-ID)
     bool past_due = false;   // the invoice, as of the business date
     int stage_rank = 0;      // its collection stage when the page was read
 };
 
+// A step recorded skipped: a later one is due.
+struct Skipped {
+    ledger::Reminder reminder;
+    LateCharges late;
+    std::string invoice_id;  // when known (from the later step's detail)
+};
+
 // The steps of one page, from claim to outcome.
 struct Page {
-    std::vector<Work> work;     // claimed, to deliver
-    std::vector<Work> skipped;  // recorded skipped
+    std::vector<Work> work;  // claimed, to deliver
+    std::vector<Skipped> skipped;
 };
 
 class Reminder {
@@ -104,7 +110,7 @@ public:
             const Date due_by = m_ctx.business_date.add_days(-m_steps.front()->offset);
             std::int64_t after = 0;
             // To the outbox, one page's files are written on a second thread while the next
-            // page is claimed. Over SMTP (each message marked handed over before it goes) and
+            // page is claimed and the one before it recorded. Over SMTP (each message marked handed over before it goes) and
             // in a dry run, a page is finished before the next is claimed.
             std::optional<mail::BackgroundSender> background;
             if (!m_delivery.smtp && !m_ctx.dry_run) {
@@ -116,6 +122,10 @@ public:
                 if (!page) {
                     return tl::unexpected(page.error());
                 }
+                if (background && *page) {
+                    // Queued behind the page in flight: the thread never waits for this one.
+                    submit(**page, *background);
+                }
                 if (in_flight) {
                     if (auto r = finish_page(*in_flight, &*background); !r) {
                         return tl::unexpected(r.error());
@@ -126,7 +136,6 @@ public:
                     break;
                 }
                 if (background) {
-                    submit(**page, *background);
                     in_flight = std::move(**page);
                     continue;
                 }
@@ -204,6 +213,8 @@ private:
     {
         static const int k_overdue = ledger::stage_rank("overdue");
         Page page;
+        // A Work is a few dozen strings: moving them all on each growth showed in the profile.
+        page.work.reserve(k_page);
         std::vector<std::int64_t> overdue;
         auto tx = ledger::WriteTransaction::begin(m_ledger);
         if (!tx) {
@@ -253,10 +264,7 @@ private:
                 if (inv.last_done && earlier.offset <= *inv.last_done) {
                     continue;
                 }
-                Work s;
-                s.reminder = reminder_for(inv, earlier, late);
-                s.late = late;
-                s.step = &earlier;
+                Skipped s{reminder_for(inv, earlier, late), late, {}};
                 s.reminder.status = "skipped";
                 auto done = ledger::skip_reminder(m_ledger, m_run, s.reminder);
                 if (!done) {
@@ -354,12 +362,12 @@ private:
         if (auto r = commit(*done); !r) {
             return tl::unexpected(r.error());
         }
-        for (const auto& w : page.skipped) {
+        for (const auto& s : page.skipped) {
             ++m_summary.counts.skipped;
-            m_sink(document(w));
+            m_sink(document(s.reminder, s.late, s.invoice_id));
         }
         for (const auto& w : page.work) {
-            m_sink(document(w));
+            m_sink(document(w.reminder, w.late, w.detail ? w.detail->invoice_id : std::string()));
         }
         return {};
     }
@@ -499,14 +507,12 @@ private:
         return tx->commit();
     }
 
-    io::Map document(const Work& w) const
+    // `invoice_id` empty: read from the ledger.
+    io::Map document(const ledger::Reminder& r, const LateCharges& late, const std::string& invoice_id) const
     {
-        const auto& r = w.reminder;
         io::Map doc{{"kind", "reminder"},
                     {"version", 1},
-                    {"invoice", w.detail               ? io::Value(w.detail->invoice_id)
-                                : !w.invoice_id.empty() ? io::Value(w.invoice_id)
-                                                        : io::Value(invoice_id_of(r.invoice))},
+                    {"invoice", invoice_id.empty() ? invoice_id_of(r.invoice) : invoice_id},
                     {"step", r.step},
                     {"action", r.action},
                     {"channel", r.channel},
@@ -514,7 +520,7 @@ private:
                     {"amount_due", io::Value::money(r.amount_due)},
                     {"fine", io::Value::money(r.fine)},
                     {"interest", io::Value::money(r.interest)},
-                    {"days_overdue", w.late.days_overdue},
+                    {"days_overdue", late.days_overdue},
                     {"message", r.message.empty() ? io::Value() : io::Value(r.message)}};
         if (!r.error.empty()) {
             doc.emplace_back("error", r.error);
