@@ -282,14 +282,7 @@ private:
             (*m_sink)(b);
         }
         m_issued.clear();
-        auto full = std::move(m_full_remessas);
-        m_full_remessas.clear();
-        for (auto& open : full) {
-            if (auto r = close_remessa(open); !r) {
-                return r;
-            }
-        }
-        return {};
+        return close_full_remessas();
     }
 
     Result<void> start()
@@ -441,12 +434,8 @@ private:
             m_full_remessas.push_back(std::move(found->second));
             m_open_remessas.erase(found);
         }
-        auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
-        std::string hhmmss = time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2)
-                                               : std::string("000000");
-        auto prefix = (remessa_dir() / io::safe_file_name(account.id)).string();
-        auto remessa = ledger::open_remessa(m_ledger, m_run, account.id, account.remessa, prefix,
-                                            m_ctx.business_date.iso(), hhmmss);
+        auto remessa = ledger::open_remessa(m_ledger, m_run, account.id, account.remessa, remessa_prefix(account),
+                                            m_ctx.business_date.iso(), remessa_time());
         if (!remessa) {
             return tl::unexpected(remessa.error());
         }
@@ -513,6 +502,11 @@ private:
             m_full_remessas.push_back(std::move(open));
         }
         m_open_remessas.clear();
+        return close_full_remessas();
+    }
+
+    Result<void> close_full_remessas()
+    {
         auto full = std::move(m_full_remessas);
         m_full_remessas.clear();
         for (auto& open : full) {
@@ -590,6 +584,19 @@ private:
     }
 
     std::filesystem::path remessa_dir() const { return m_config.output_dir / "remessa"; }
+
+    // A remessa's file is "<prefix>-<NSA>.rem".
+    std::string remessa_prefix(const config::BankAccount& account) const
+    {
+        return (remessa_dir() / io::safe_file_name(account.id)).string();
+    }
+
+    // The time in a new remessa's header: HHMMSS now.
+    std::string remessa_time() const
+    {
+        auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
+        return time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2) : std::string("000000");
+    }
     std::filesystem::path pdf_dir() const { return boleto::pdf_dir(m_config); }
 
     Result<void> record_remessas()
@@ -605,12 +612,9 @@ private:
                 if (auto r = begin(); !r) {
                     return r;
                 }
-                auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
-                std::string hhmmss = time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2)
-                                                       : std::string("000000");
-                auto prefix = (remessa_dir() / io::safe_file_name(account.id)).string();
-                auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa, prefix,
-                                                      m_ctx.business_date.iso(), hhmmss, k_max_titles_per_remessa);
+                auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa,
+                                                      remessa_prefix(account), m_ctx.business_date.iso(),
+                                                      remessa_time(), k_max_titles_per_remessa);
                 if (!remessa) {
                     return tl::unexpected(remessa.error());
                 }

@@ -93,6 +93,42 @@ Remessa read_remessa(const sql::Statement& stmt)
                    stmt.column_text(8)};
 }
 
+// The account's next NSA taken, and a remessa row with it (status writing).
+Remessa insert_remessa(Ledger& ledger, std::int64_t run, std::string_view account, std::string_view layout,
+                       std::string_view path_prefix, std::string_view generated, std::string_view generated_time,
+                       std::int64_t titles)
+{
+    std::int64_t nsa = 1;
+    {
+        auto& last = ledger.statement("SELECT last_remessa FROM bank_sequences WHERE account = ?");
+        sql::ResetGuard reset(last);
+        last.bind(1, account);
+        if (last.step()) {
+            nsa = last.column_int(0) + 1;
+        }
+    }
+    auto& bump = ledger.statement(
+        "INSERT INTO bank_sequences (account, last_nosso_numero, last_remessa) VALUES (?, 0, ?) "
+        "ON CONFLICT(account) DO UPDATE SET last_remessa = excluded.last_remessa");
+    bump.bind(1, account).bind(2, nsa).run();
+    Remessa r;
+    r.account = std::string(account);
+    r.sequence = nsa;
+    r.layout = std::string(layout);
+    r.path = fmt::format("{}-{:06}.rem", path_prefix, nsa);
+    r.generated = std::string(generated);
+    r.generated_time = std::string(generated_time);
+    r.titles = titles;
+    r.status = "writing";
+    auto& insert = ledger.statement(
+        "INSERT INTO remessas (account, sequence, layout, path, generated, generated_time, titles, run) "
+        "VALUES (?,?,?,?,?,?,?,?)");
+    insert.bind(1, r.account).bind(2, r.sequence).bind(3, r.layout).bind(4, r.path).bind(5, r.generated);
+    insert.bind(6, r.generated_time).bind(7, r.titles).bind(8, run).run();
+    r.key = sqlite3_last_insert_rowid(ledger.db());
+    return r;
+}
+
 }  // namespace
 
 Result<std::vector<BoletoCandidate>> boleto_candidates(Ledger& ledger, std::int64_t after, int limit)
@@ -189,34 +225,7 @@ Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, 
             return std::nullopt;
         }
         pending = std::min(pending, max_titles);
-        std::int64_t nsa = 1;
-        {
-            auto& last = ledger.statement("SELECT last_remessa FROM bank_sequences WHERE account = ?");
-            sql::ResetGuard reset(last);
-            last.bind(1, account);
-            if (last.step()) {
-                nsa = last.column_int(0) + 1;
-            }
-        }
-        auto& bump = ledger.statement(
-            "INSERT INTO bank_sequences (account, last_nosso_numero, last_remessa) VALUES (?, 0, ?) "
-            "ON CONFLICT(account) DO UPDATE SET last_remessa = excluded.last_remessa");
-        bump.bind(1, account).bind(2, nsa).run();
-        Remessa r;
-        r.account = std::string(account);
-        r.sequence = nsa;
-        r.layout = std::string(layout);
-        r.path = fmt::format("{}-{:06}.rem", path_prefix, nsa);
-        r.generated = std::string(generated);
-        r.generated_time = std::string(generated_time);
-        r.titles = pending;
-        r.status = "writing";
-        auto& insert = ledger.statement(
-            "INSERT INTO remessas (account, sequence, layout, path, generated, generated_time, titles, run) "
-            "VALUES (?,?,?,?,?,?,?,?)");
-        insert.bind(1, r.account).bind(2, r.sequence).bind(3, r.layout).bind(4, r.path).bind(5, r.generated);
-        insert.bind(6, r.generated_time).bind(7, r.titles).bind(8, run).run();
-        r.key = sqlite3_last_insert_rowid(ledger.db());
+        Remessa r = insert_remessa(ledger, run, account, layout, path_prefix, generated, generated_time, pending);
         auto& assign = ledger.statement(
             "UPDATE boletos SET remessa = ? WHERE id IN (SELECT id FROM boletos WHERE account = ? AND remessa IS NULL "
             "AND status != 'write-off' ORDER BY id LIMIT ?)");
@@ -231,34 +240,7 @@ Result<Remessa> open_remessa(Ledger& ledger, std::int64_t run, std::string_view 
                              std::string_view path_prefix, std::string_view generated, std::string_view generated_time)
 {
     return guard([&] {
-        std::int64_t nsa = 1;
-        {
-            auto& last = ledger.statement("SELECT last_remessa FROM bank_sequences WHERE account = ?");
-            sql::ResetGuard reset(last);
-            last.bind(1, account);
-            if (last.step()) {
-                nsa = last.column_int(0) + 1;
-            }
-        }
-        auto& bump = ledger.statement(
-            "INSERT INTO bank_sequences (account, last_nosso_numero, last_remessa) VALUES (?, 0, ?) "
-            "ON CONFLICT(account) DO UPDATE SET last_remessa = excluded.last_remessa");
-        bump.bind(1, account).bind(2, nsa).run();
-        Remessa r;
-        r.account = std::string(account);
-        r.sequence = nsa;
-        r.layout = std::string(layout);
-        r.path = fmt::format("{}-{:06}.rem", path_prefix, nsa);
-        r.generated = std::string(generated);
-        r.generated_time = std::string(generated_time);
-        r.titles = 0;
-        r.status = "writing";
-        auto& insert = ledger.statement(
-            "INSERT INTO remessas (account, sequence, layout, path, generated, generated_time, titles, run) "
-            "VALUES (?,?,?,?,?,?,0,?)");
-        insert.bind(1, r.account).bind(2, r.sequence).bind(3, r.layout).bind(4, r.path).bind(5, r.generated);
-        insert.bind(6, r.generated_time).bind(7, run).run();
-        r.key = sqlite3_last_insert_rowid(ledger.db());
+        Remessa r = insert_remessa(ledger, run, account, layout, path_prefix, generated, generated_time, 0);
         insert_event(ledger, run, "remessa", std::to_string(r.key), "created",
                      fmt::format("NSA {}, filled as its boletos are issued", r.sequence));
         return r;
