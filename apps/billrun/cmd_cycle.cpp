@@ -1,10 +1,12 @@
 // billrun cycle: bill every contract period due up to the business date.
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include <billrun/billing/cycle.hpp>
 
 #include "app.hpp"
-#include "invoice_pipe.hpp"
+#include "document_pipe.hpp"
 
 namespace billrun::app {
 
@@ -16,8 +18,21 @@ Result<int> run_cycle(AppContext& ctx)
     if (!stage) {
         return tl::unexpected(stage.error());
     }
-    InvoicePipe pipe(ctx, *stage->out, stage->format);
-    auto summary = billing::run_cycle(*stage->ledger, *stage->config, stage->run, pipe.sink());
+    using Item = std::pair<ledger::Invoice, bool>;  // the invoice, and whether it is provisional
+    const io::Format format = stage->format;
+    DocumentPipe<Item> pipe(*stage->out, [&ctx, format](std::string& text, const Item& item) {
+        if (format == io::Format::yaml) {
+            billing::append_invoice_yaml(text, item.first, item.second);
+            return;
+        }
+        std::ostringstream one;
+        ctx.write_document(one, format, billing::invoice_document(item.first, item.second));
+        text += one.str();
+    });
+    billing::InvoiceSink sink = [&pipe](ledger::Invoice invoice, bool provisional) {
+        pipe.push(Item{std::move(invoice), provisional});
+    };
+    auto summary = billing::run_cycle(*stage->ledger, *stage->config, stage->run, sink);
     pipe.finish();
     if (!summary) {
         return tl::unexpected(summary.error());

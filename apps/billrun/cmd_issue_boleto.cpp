@@ -1,11 +1,15 @@
 // billrun issue-boleto [FILE|-]: boletos for issued invoices (numbers, barcode, PDF, remessa).
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include <billrun/boleto/issue.hpp>
 #include <billrun/io/artifacts.hpp>
 #include <billrun/ledger/billing.hpp>
+#include <billrun/ledger/stage_lock.hpp>
 
 #include "app.hpp"
+#include "document_pipe.hpp"
 #include "mail_out.hpp"
 
 namespace billrun::app {
@@ -35,10 +39,24 @@ Result<int> run_issue_boleto(AppContext& ctx, const IssueBoletoCommand& cmd)
         options.restrict_to = true;
         options.invoices = std::move(*keys);
     }
-    boleto::BoletoSink sink = [&](const ledger::Boleto& b) {
-        ctx.write_document(*stage->out, stage->format, boleto::boleto_document(b));
-    };
-    auto summary = boleto::issue_boletos(*stage->ledger, *stage->config, stage->run, options, sink);
+    const io::Format format = stage->format;
+    DocumentPipe<ledger::Boleto> pipe(*stage->out, [&ctx, format](std::string& text, const ledger::Boleto& b) {
+        std::ostringstream one;
+        ctx.write_document(one, format, boleto::boleto_document(b));
+        text += one.str();
+    });
+    boleto::BoletoSink sink = [&pipe](const ledger::Boleto& b) { pipe.push(b); };
+    Result<boleto::IssueSummary> summary;
+    {
+        // One issue-boleto at a time per ledger: a remessa it finds being written belongs to
+        // a dead run (this run fills its own as it issues, see boleto/issue.cpp).
+        auto lock = ledger::StageLock::acquire(*stage->ledger, "issue-boleto", ctx.busy_timeout_ms());
+        if (!lock) {
+            return tl::unexpected(lock.error());
+        }
+        summary = boleto::issue_boletos(*stage->ledger, *stage->config, stage->run, options, sink);
+    }
+    pipe.finish();
     if (!summary) {
         return tl::unexpected(summary.error());
     }

@@ -1,5 +1,8 @@
 // billrun issue-boleto: a named pass a line. Boletos are numbered in batches, each its own
-// transaction; remessas are recorded before their files are written; PDFs come last.
+// transaction; each boleto goes into its account's remessa as it is inserted, the remessa
+// recorded (status writing) in the same transaction and its title added to the remessa's
+// temporary file once that commits, so a remessa is in the ledger before its file has its
+// final name, and a killed run's is rewritten from the ledger by the next. PDFs come last.
 #include <billrun/boleto/issue.hpp>
 
 #include <algorithm>
@@ -118,15 +121,29 @@ std::filesystem::path own_pdf_path(const ledger::Boleto& b, const config::Config
     return pdf_dir(config) / (io::safe_file_name(b.invoice_id) + ".pdf");
 }
 
+// A remessa being filled by this run: the titles of the open transaction wait in `text` and
+// go to the temporary file once it commits.
+struct OpenRemessa {
+    ledger::Remessa remessa;
+    std::unique_ptr<cnab::RemessaWriter> writer;
+    std::optional<io::AtomicFile> file;
+    std::string text;
+    std::int64_t titles = 0;       // committed, in the file
+    std::int64_t uncommitted = 0;  // in `text`
+};
+
 class Issuer {
 public:
     Issuer(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, const IssueOptions& options)
         : m_ledger(ledger), m_config(config), m_ctx(ctx), m_options(options)
     {
+        m_emit_early = !options.pdf && std::none_of(config.boleto.accounts.begin(), config.boleto.accounts.end(),
+                                                    [](const auto& a) { return a.registration == "api"; });
     }
 
     Result<IssueSummary> run(const BoletoSink& sink)
     {
+        m_sink = &sink;
         m_summary.started = m_ctx.now();
         if (auto r = check_accounts(); !r) {
             return tl::unexpected(r.error());
@@ -138,6 +155,9 @@ public:
             return tl::unexpected(r.error());
         }
         if (auto r = issue(); !r) {
+            return tl::unexpected(r.error());
+        }
+        if (auto r = close_remessas(); !r) {
             return tl::unexpected(r.error());
         }
         if (auto r = register_online(); !r) {
@@ -254,12 +274,40 @@ private:
             }
             m_batch_first = m_batch_last = 0;
         }
-        if (m_ctx.dry_run) {
-            return {};
+        for (auto* open : open_remessas()) {
+            if (open->uncommitted > 0) {
+                if (auto r = ledger::add_remessa_titles(m_ledger, open->remessa.key, open->uncommitted); !r) {
+                    return r;
+                }
+            }
         }
-        auto r = m_tx->commit();
-        m_tx.reset();
-        return r;
+        if (!m_ctx.dry_run) {
+            auto r = m_tx->commit();
+            m_tx.reset();
+            if (!r) {
+                return r;
+            }
+        }
+        return committed();
+    }
+
+    // After a commit: the batch's titles go to their remessas' files, the batch's documents
+    // out, and the remessas that are full are closed.
+    Result<void> committed()
+    {
+        for (auto* open : open_remessas()) {
+            if (auto w = open->file->write(open->text); !w) {
+                return w;
+            }
+            open->text.clear();
+            open->titles += open->uncommitted;
+            open->uncommitted = 0;
+        }
+        for (const auto& b : m_issued) {
+            (*m_sink)(b);
+        }
+        m_issued.clear();
+        return close_full_remessas();
     }
 
     Result<void> start()
@@ -355,9 +403,20 @@ private:
         b.interest_per_day = interest_per_day(c.amount, m_config.boleto.interest_percent_month);
         b.barcode = std::move(*barcode);
         b.linha_digitavel = linha_digitavel(b.barcode);
+        b.payer = c.payer;
         if (!account->pix_key.empty()) {
             b.pix = pix_payload(PixCharge{account->pix_key, c.amount, m_config.company.name, "BRASIL",
                                           pix_txid(c, nosso->number)});
+        }
+        OpenRemessa* remessa = nullptr;
+        if (account->registration == "remessa" && !m_ctx.dry_run) {
+            auto open = remessa_for(*account);
+            if (!open) {
+                return tl::unexpected(open.error());
+            }
+            remessa = *open;
+            b.remessa = remessa->remessa.key;
+            b.remessa_path = remessa->remessa.path;
         }
         auto key = ledger::insert_boleto(m_ledger, m_run, b);
         if (!key) {
@@ -365,6 +424,11 @@ private:
         }
         if (!*key) {
             return {};  // another run gave this invoice its boleto meanwhile
+        }
+        b.key = **key;
+        if (remessa != nullptr) {
+            remessa->writer->title(title_of(b), remessa->text);
+            ++remessa->uncommitted;
         }
         m_sequences[account->id] = *sequence;
         if (account->registration == "api") {
@@ -382,6 +446,104 @@ private:
         }
         m_batch_last = **key;
         ++m_summary.issued;
+        if (m_emit_early) {
+            m_issued.push_back(std::move(b));
+        }
+        return {};
+    }
+
+    // The open remessa of an account (recorded in the open transaction when it is the first),
+    // a new one when the last is full.
+    Result<OpenRemessa*> remessa_for(const config::BankAccount& account)
+    {
+        auto found = m_open_remessas.find(account.id);
+        if (found != m_open_remessas.end()) {
+            if (found->second.titles + found->second.uncommitted < k_max_titles_per_remessa) {
+                return &found->second;
+            }
+            m_full_remessas.push_back(std::move(found->second));
+            m_open_remessas.erase(found);
+        }
+        auto remessa = ledger::open_remessa(m_ledger, m_run, account.id, account.remessa, remessa_prefix(account),
+                                            m_ctx.business_date.iso(), remessa_time());
+        if (!remessa) {
+            return tl::unexpected(remessa.error());
+        }
+        OpenRemessa open;
+        open.remessa = std::move(*remessa);
+        auto writer = remessa_writer(open.remessa);
+        if (!writer) {
+            return tl::unexpected(writer.error());
+        }
+        open.writer = std::move(*writer);
+        std::filesystem::path path(open.remessa.path);
+        std::error_code ec;
+        std::filesystem::create_directories(path.parent_path(), ec);
+        auto file = io::AtomicFile::create(path, 0644);
+        if (!file) {
+            return tl::unexpected(file.error());
+        }
+        open.file.emplace(std::move(*file));
+        open.writer->header(open.text);
+        return &m_open_remessas.emplace(account.id, std::move(open)).first->second;
+    }
+
+    std::vector<OpenRemessa*> open_remessas()
+    {
+        std::vector<OpenRemessa*> all;
+        for (auto& [account, open] : m_open_remessas) {
+            all.push_back(&open);
+        }
+        for (auto& open : m_full_remessas) {
+            all.push_back(&open);
+        }
+        return all;
+    }
+
+    // The trailer, the file durable under its final name, then the remessa marked written.
+    Result<void> close_remessa(OpenRemessa& open)
+    {
+        std::string text;
+        open.writer->trailer(text);
+        if (auto w = open.file->write(text); !w) {
+            return w;
+        }
+        if (auto c = open.file->commit(); !c) {
+            return c;
+        }
+        auto tx = ledger::WriteTransaction::begin(m_ledger);
+        if (!tx) {
+            return tl::unexpected(tx.error());
+        }
+        if (auto r = ledger::mark_remessa_written(m_ledger, m_run, open.remessa.key); !r) {
+            return r;
+        }
+        if (auto r = tx->commit(); !r) {
+            return r;
+        }
+        m_summary.remessas.push_back(open.remessa.path);
+        return {};
+    }
+
+    // Closes the remessas this run filled (all their boletos are committed by now).
+    Result<void> close_remessas()
+    {
+        for (auto& [account, open] : m_open_remessas) {
+            m_full_remessas.push_back(std::move(open));
+        }
+        m_open_remessas.clear();
+        return close_full_remessas();
+    }
+
+    Result<void> close_full_remessas()
+    {
+        auto full = std::move(m_full_remessas);
+        m_full_remessas.clear();
+        for (auto& open : full) {
+            if (auto r = close_remessa(open); !r) {
+                return r;
+            }
+        }
         return {};
     }
 
@@ -472,6 +634,19 @@ private:
     }
 
     std::filesystem::path remessa_dir() const { return m_config.output_dir / "remessa"; }
+
+    // A remessa's file is "<prefix>-<NSA>.rem".
+    std::string remessa_prefix(const config::BankAccount& account) const
+    {
+        return (remessa_dir() / io::safe_file_name(account.id)).string();
+    }
+
+    // The time in a new remessa's header: HHMMSS now.
+    std::string remessa_time() const
+    {
+        auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
+        return time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2) : std::string("000000");
+    }
     std::filesystem::path pdf_dir() const { return boleto::pdf_dir(m_config); }
 
     Result<void> record_remessas()
@@ -487,12 +662,9 @@ private:
                 if (auto r = begin(); !r) {
                     return r;
                 }
-                auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
-                std::string hhmmss = time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2)
-                                                       : std::string("000000");
-                auto prefix = (remessa_dir() / io::safe_file_name(account.id)).string();
-                auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa, prefix,
-                                                      m_ctx.business_date.iso(), hhmmss, k_max_titles_per_remessa);
+                auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa,
+                                                      remessa_prefix(account), m_ctx.business_date.iso(),
+                                                      remessa_time(), k_max_titles_per_remessa);
                 if (!remessa) {
                     return tl::unexpected(remessa.error());
                 }
@@ -538,15 +710,7 @@ private:
 
     Result<void> write_remessa(const ledger::Remessa& remessa)
     {
-        const config::BankAccount* account = m_config.boleto.find_account(remessa.account);
-        if (account == nullptr) {
-            return fail(ErrorCode::config, fmt::format("remessa {}: account '{}' is no longer in billrun.yaml",
-                                                       remessa.path, remessa.account));
-        }
-        cnab::RemessaHeader header = remessa_header(*account, remessa.sequence, remessa.generated_time);
-        header.generated = parse_iso_date(remessa.generated).value_or(m_ctx.business_date);
-        auto writer = cnab::make_remessa_writer(
-            remessa.layout == "cnab400" ? cnab::Layout::cnab400 : cnab::Layout::cnab240, header);
+        auto writer = remessa_writer(remessa);
         if (!writer) {
             return tl::unexpected(writer.error());
         }
@@ -582,6 +746,21 @@ private:
             return w;
         }
         return file->commit();
+    }
+
+    // The writer of a recorded remessa: its header from the ledger's row alone, so that a
+    // remessa rewritten by a later run is the same, byte for byte.
+    Result<std::unique_ptr<cnab::RemessaWriter>> remessa_writer(const ledger::Remessa& remessa) const
+    {
+        const config::BankAccount* account = m_config.boleto.find_account(remessa.account);
+        if (account == nullptr) {
+            return fail(ErrorCode::config, fmt::format("remessa {}: account '{}' is no longer in billrun.yaml",
+                                                       remessa.path, remessa.account));
+        }
+        cnab::RemessaHeader header = remessa_header(*account, remessa.sequence, remessa.generated_time);
+        header.generated = parse_iso_date(remessa.generated).value_or(m_ctx.business_date);
+        return cnab::make_remessa_writer(remessa.layout == "cnab400" ? cnab::Layout::cnab400 : cnab::Layout::cnab240,
+                                         header);
     }
 
     static cnab::Title title_of(const ledger::Boleto& b)
@@ -714,6 +893,9 @@ private:
 
     Result<void> emit(const BoletoSink& sink)
     {
+        if (m_emit_early) {
+            return {};  // printed batch by batch
+        }
         std::int64_t after = 0;
         while (true) {
             auto batch = ledger::boletos_of_run(m_ledger, m_run, after, 2000);
@@ -761,6 +943,13 @@ private:
     std::int64_t m_batch_first = 0;
     std::int64_t m_batch_last = 0;
     IssueSummary m_summary;
+    const BoletoSink* m_sink = nullptr;
+    std::map<std::string, OpenRemessa> m_open_remessas;  // by account
+    std::vector<OpenRemessa> m_full_remessas;           // closed once the open transaction commits
+    // A boleto's document is whole once its batch commits, unless a PDF or a bank's API is to
+    // come: then it is printed at the end, read back from the ledger.
+    bool m_emit_early = false;
+    std::vector<ledger::Boleto> m_issued;  // this batch's, printed once it commits
 };
 
 }  // namespace

@@ -3,9 +3,11 @@
 // Per page of open invoices: decide (the latest step due and not done; the earlier undone
 // ones are skipped), then in one transaction record the skipped steps and claim the applied
 // ones as 'pending'; then send (outside any transaction: SMTP is slow and may fail); then in
-// one transaction record each outcome and move the collection stages. A run holds the
-// remind stage lock (see ledger/stage_lock.hpp) for its whole length, so a 'pending' row it
-// finds at its start was left by a run that died.
+// one transaction record each outcome and move the collection stages. To the outbox, a page's
+// files are written on a second thread while the next page is claimed, and its outcomes are
+// recorded once they are synced to the disk. A run holds the remind stage lock (see
+// ledger/stage_lock.hpp) for its whole length, so a 'pending' row it finds at its start was
+// left by a run that died.
 #include <billrun/dunning/remind.hpp>
 
 #include <algorithm>
@@ -22,6 +24,7 @@
 #include <billrun/dunning/letter.hpp>
 #include <billrun/io/files.hpp>
 #include <billrun/ledger/reminders.hpp>
+#include <billrun/mail/background.hpp>
 
 #include "message.hpp"
 
@@ -29,7 +32,8 @@ namespace billrun::dunning {
 
 namespace {
 
-constexpr int k_page = 2000;
+// Larger pages mean fewer commits and outbox syncs; a page's messages are held in memory.
+constexpr int k_page = 5000;
 
 // "when": before-3, due-0, after-15 (file names, message ids).
 std::string step_tag(int offset)
@@ -46,6 +50,22 @@ struct Work {
     LateCharges late;
     std::optional<ledger::DunningDetail> detail;
     const config::DunningStep* step = nullptr;
+    std::string stem;        // the message's file stem (and Message-ID)
+    bool past_due = false;   // the invoice, as of the business date
+    int stage_rank = 0;      // its collection stage when the page was read
+};
+
+// A step recorded skipped: a later one is due.
+struct Skipped {
+    ledger::Reminder reminder;
+    LateCharges late;
+    std::string invoice_id;  // when known (from the later step's detail)
+};
+
+// The steps of one page, from claim to outcome.
+struct Page {
+    std::vector<Work> work;  // claimed, to deliver
+    std::vector<Skipped> skipped;
 };
 
 class Reminder {
@@ -89,13 +109,41 @@ public:
         if (!m_steps.empty()) {
             const Date due_by = m_ctx.business_date.add_days(-m_steps.front()->offset);
             std::int64_t after = 0;
+            // To the outbox, one page's files are written on a second thread while the next
+            // page is claimed and the one before it recorded. Over SMTP (each message marked handed over before it goes) and
+            // in a dry run, a page is finished before the next is claimed.
+            std::optional<mail::BackgroundSender> background;
+            if (!m_delivery.smtp && !m_ctx.dry_run) {
+                background.emplace(*m_delivery.sender);
+            }
+            std::optional<Page> in_flight;
             while (true) {
-                auto more = do_page(after, due_by);
-                if (!more) {
-                    return tl::unexpected(more.error());
+                auto page = claim_page(after, due_by);
+                if (!page) {
+                    return tl::unexpected(page.error());
                 }
-                if (!*more) {
+                if (background && *page) {
+                    // Queued behind the page in flight: the thread never waits for this one.
+                    submit(**page, *background);
+                }
+                if (in_flight) {
+                    if (auto r = finish_page(*in_flight, &*background); !r) {
+                        return tl::unexpected(r.error());
+                    }
+                    in_flight.reset();
+                }
+                if (!*page) {
                     break;
+                }
+                if (background) {
+                    in_flight = std::move(**page);
+                    continue;
+                }
+                for (auto& w : (*page)->work) {
+                    deliver(w);
+                }
+                if (auto r = finish_page(**page, nullptr); !r) {
+                    return tl::unexpected(r.error());
                 }
             }
         }
@@ -160,28 +208,29 @@ private:
     }
 
     // One page of open invoices, read inside the transaction that claims their steps (so an
-    // invoice another run just paid is not reminded). False when there are no more.
-    Result<bool> do_page(std::int64_t& after, Date due_by)
+    // invoice another run just paid is not reminded). nullopt when there are no more.
+    Result<std::optional<Page>> claim_page(std::int64_t& after, Date due_by)
     {
         static const int k_overdue = ledger::stage_rank("overdue");
-        std::vector<Work> work;
-        std::vector<Work> skipped;
+        Page page;
+        // A Work is a few dozen strings: moving them all on each growth showed in the profile.
+        page.work.reserve(k_page);
         std::vector<std::int64_t> overdue;
         auto tx = ledger::WriteTransaction::begin(m_ledger);
         if (!tx) {
             return tl::unexpected(tx.error());
         }
-        auto page = ledger::dunning_invoices(m_ledger, after, due_by, k_page);
-        if (!page) {
-            return tl::unexpected(page.error());
+        auto invoices = ledger::dunning_invoices(m_ledger, after, due_by, k_page);
+        if (!invoices) {
+            return tl::unexpected(invoices.error());
         }
-        if (page->empty()) {
-            return false;
+        if (invoices->empty()) {
+            return std::nullopt;
         }
-        after = page->back().invoice;
-        m_scanned += static_cast<std::int64_t>(page->size());
+        after = invoices->back().invoice;
+        m_scanned += static_cast<std::int64_t>(invoices->size());
         m_ctx.progress("open invoices", m_scanned, 0);
-        for (const auto& inv : *page) {
+        for (const auto& inv : *invoices) {
             auto latest = latest_due(inv.due_date);
             const bool past_due = m_ctx.business_date > inv.due_date;
             if (!latest || (inv.last_done && *inv.last_done >= m_steps[*latest]->offset)) {
@@ -192,55 +241,96 @@ private:
             }
             const LateCharges late = late_charges(inv.net, inv.due_date, m_ctx.business_date,
                                                   m_config.boleto.fine_percent, m_config.boleto.interest_percent_month);
-            for (std::size_t i = 0; i < *latest; ++i) {
-                const auto& step = *m_steps[i];
-                if (inv.last_done && step.offset <= *inv.last_done) {
-                    continue;
-                }
-                Work w{reminder_for(inv, step, late), late, std::nullopt, &step};
-                w.reminder.status = "skipped";
-                auto done = ledger::skip_reminder(m_ledger, m_run, w.reminder);
-                if (!done) {
-                    return tl::unexpected(done.error());
-                }
-                if (*done) {
-                    skipped.push_back(std::move(w));
-                }
-            }
             const auto& step = *m_steps[*latest];
-            Work w{reminder_for(inv, step, late), late, std::nullopt, &step};
+            Work w;
+            w.reminder = reminder_for(inv, step, late);
+            w.late = late;
+            w.step = &step;
+            w.past_due = past_due;
+            w.stage_rank = inv.stage_rank;
             auto claimed = ledger::claim_reminder(m_ledger, m_run, w.reminder);
             if (!claimed) {
                 return tl::unexpected(claimed.error());
             }
+            if (*claimed) {
+                auto detail = ledger::dunning_detail(m_ledger, inv.invoice);
+                if (!detail) {
+                    return tl::unexpected(detail.error());
+                }
+                w.detail = std::move(*detail);
+            }
+            for (std::size_t i = 0; i < *latest; ++i) {
+                const auto& earlier = *m_steps[i];
+                if (inv.last_done && earlier.offset <= *inv.last_done) {
+                    continue;
+                }
+                Skipped s{reminder_for(inv, earlier, late), late, {}};
+                s.reminder.status = "skipped";
+                auto done = ledger::skip_reminder(m_ledger, m_run, s.reminder);
+                if (!done) {
+                    return tl::unexpected(done.error());
+                }
+                if (*done) {
+                    if (w.detail) {
+                        s.invoice_id = w.detail->invoice_id;
+                    }
+                    page.skipped.push_back(std::move(s));
+                }
+            }
             if (!*claimed) {
-                continue;  // another run has it
+                // Another run has it; the stage still follows the due date.
+                if (past_due && inv.stage_rank < k_overdue) {
+                    overdue.push_back(inv.invoice);
+                }
+                continue;
             }
-            auto detail = ledger::dunning_detail(m_ledger, inv.invoice);
-            if (!detail) {
-                return tl::unexpected(detail.error());
-            }
-            w.detail = std::move(*detail);
             if (past_due && inv.stage_rank < k_overdue) {
-                overdue.push_back(inv.invoice);
+                ++m_summary.counts.overdue;  // its stage moves with the outcome
             }
-            work.push_back(std::move(w));
+            page.work.push_back(std::move(w));
         }
+        m_summary.counts.overdue += static_cast<std::int64_t>(overdue.size());
         for (auto invoice : overdue) {
             if (auto r = ledger::advance_stage(m_ledger, m_run, invoice, "overdue", m_ctx.business_date); !r) {
                 return tl::unexpected(r.error());
             }
         }
-        m_summary.counts.overdue += static_cast<std::int64_t>(overdue.size());
         if (auto r = commit(*tx); !r) {
             return tl::unexpected(r.error());
         }
-        // The messages go out with no transaction open.
-        for (auto& w : work) {
-            deliver(w);
+        return page;
+    }
+
+    // Hands the page's e-mails to the second thread; the other steps are settled here.
+    void submit(Page& page, mail::BackgroundSender& background)
+    {
+        std::vector<mail::Outgoing> batch;
+        const std::string date = mail::rfc5322_date(m_ctx.now());
+        for (std::size_t i = 0; i < page.work.size(); ++i) {
+            auto message = prepare(page.work[i]);
+            if (message) {
+                message->date = date;
+                batch.push_back(mail::Outgoing{std::move(*message), page.work[i].stem, i, {}});
+            }
         }
-        // The outbox's files reach the disk before the ledger says they are there.
-        if (!work.empty() && !m_ctx.dry_run) {
+        background.submit(std::move(batch));
+    }
+
+    // Records the outcomes of a page whose messages were sent (waiting for them when they
+    // went to the second thread), moves the collection stages, and prints the page.
+    Result<void> finish_page(Page& page, mail::BackgroundSender* background)
+    {
+        static const int k_overdue = ledger::stage_rank("overdue");
+        if (background != nullptr) {
+            auto sent = background->wait();
+            if (!sent.flushed) {
+                return tl::unexpected(sent.flushed.error());
+            }
+            for (auto& out : sent.messages) {
+                record_outcome(page.work[out.tag], out.outcome);
+            }
+        } else if (!page.work.empty() && !m_ctx.dry_run) {
+            // The outbox's files reach the disk before the ledger says they are there.
             if (auto flushed = m_delivery.sender->flush(); !flushed) {
                 return tl::unexpected(flushed.error());
             }
@@ -249,13 +339,21 @@ private:
         if (!done) {
             return tl::unexpected(done.error());
         }
-        for (auto& w : work) {
+        for (auto& w : page.work) {
             if (auto r = ledger::finish_reminder(m_ledger, m_run, w.reminder); !r) {
                 return tl::unexpected(r.error());
             }
+            // One move of the stage: to where the step sent takes it, or to overdue when the
+            // invoice is past due and the step failed (or takes it to a lower stage).
+            std::string stage;
             if (w.reminder.status == "sent") {
-                if (auto r = ledger::advance_stage(m_ledger, m_run, w.reminder.invoice, stage_after(*w.step),
-                                                   m_ctx.business_date);
+                stage = stage_after(*w.step);
+            }
+            if (w.past_due && w.stage_rank < k_overdue && (stage.empty() || ledger::stage_rank(stage) < k_overdue)) {
+                stage = "overdue";
+            }
+            if (!stage.empty()) {
+                if (auto r = ledger::advance_stage(m_ledger, m_run, w.reminder.invoice, stage, m_ctx.business_date);
                     !r) {
                     return tl::unexpected(r.error());
                 }
@@ -264,40 +362,47 @@ private:
         if (auto r = commit(*done); !r) {
             return tl::unexpected(r.error());
         }
-        for (const auto& w : skipped) {
+        for (const auto& s : page.skipped) {
             ++m_summary.counts.skipped;
-            m_sink(document(w));
+            m_sink(document(s.reminder, s.late, s.invoice_id));
         }
-        for (const auto& w : work) {
-            m_sink(document(w));
+        for (const auto& w : page.work) {
+            m_sink(document(w.reminder, w.late, w.detail ? w.detail->invoice_id : std::string()));
         }
-        return true;
+        return {};
     }
 
-    void deliver(Work& w)
+    void failed(Work& w, std::string error)
+    {
+        w.reminder.status = "failed";
+        w.reminder.error = std::move(error);
+        ++m_summary.counts.failed;
+    }
+
+    // Settles a step that sends no e-mail (channel none, a letter) or cannot (no address, a
+    // dry run); otherwise the e-mail to send.
+    std::optional<mail::Message> prepare(Work& w)
     {
         auto& r = w.reminder;
         const auto& step = *w.step;
         if (step.channel == "none") {
             r.status = "sent";
             ++m_summary.counts.done;
-            return;
+            return std::nullopt;
         }
         if (!w.detail) {
-            r.status = "failed";
-            r.error = "the invoice is gone from the ledger";
-            ++m_summary.counts.failed;
-            return;
+            failed(w, "the invoice is gone from the ledger");
+            return std::nullopt;
         }
         const TemplateText& body = **m_templates.get(step.template_name);  // loaded at the start
         const MessageFacts facts{m_config, *w.detail, w.late, w.reminder.amount_due};
         const auto value = [&](std::string_view name) { return placeholder(name, facts); };
-        const std::string subject = config::fill_placeholders(body.subject, value);
-        const std::string text = config::fill_placeholders(body.body, value);
-        const std::string stem = io::safe_file_name(fmt::format("{}-{}", w.detail->invoice_id, step_tag(step.offset)));
+        std::string subject = config::fill_placeholders(body.subject, value);
+        std::string text = config::fill_placeholders(body.body, value);
+        w.stem = io::safe_file_name(fmt::format("{}-{}", w.detail->invoice_id, step_tag(step.offset)));
         if (m_ctx.dry_run) {
             r.status = "sent";
-            return;
+            return std::nullopt;
         }
         if (step.channel == "letter") {
             const auto& c = w.detail->customer;
@@ -315,58 +420,63 @@ private:
                     letter.addressee.push_back(l);
                 }
             }
-            letter.subject = subject;
-            letter.body = text;
-            const auto path = m_config.output_dir / "letters" / (stem + ".pdf");
+            letter.subject = std::move(subject);
+            letter.body = std::move(text);
+            const auto path = m_config.output_dir / "letters" / (w.stem + ".pdf");
             if (auto written = write_letter(path, letter); !written) {
-                r.status = "failed";
-                r.error = written.error().message;
-                ++m_summary.counts.failed;
-                return;
+                failed(w, written.error().message);
+                return std::nullopt;
             }
             r.status = "sent";
             r.message = path.string();
             ++m_summary.counts.letters;
-            return;
+            return std::nullopt;
         }
         mail::Message message;
         message.from = m_config.mail.from;
         message.to = mail::split_addresses(w.detail->customer.email);
         if (message.to.empty()) {
-            r.status = "failed";
-            r.error = fmt::format("customer {} has no e-mail address", w.detail->customer.customer);
-            ++m_summary.counts.failed;
-            return;
+            failed(w, fmt::format("customer {} has no e-mail address", w.detail->customer.customer));
+            return std::nullopt;
         }
-        message.subject = subject;
-        message.body = text;
-        message.message_id = fmt::format("{}.{}@{}", stem, "reminder", domain_of(m_config.mail.from));
-        message.date = mail::rfc5322_date(m_ctx.now());
+        message.subject = std::move(subject);
+        message.body = std::move(text);
+        message.message_id = fmt::format("{}.{}@{}", w.stem, "reminder", m_domain);
         auto attachment = boleto_attachment(m_delivery, *w.detail);
         if (!attachment) {
-            r.status = "failed";
-            r.error = attachment.error().message;
-            ++m_summary.counts.failed;
-            return;
+            failed(w, attachment.error().message);
+            return std::nullopt;
         }
         if (*attachment) {
             message.attachments.push_back(std::move(**attachment));
         }
-        if (!m_remote_failure.empty()) {
-            r.status = "failed";
-            r.error = fmt::format("not tried: the mail server failed earlier in this run ({})", m_remote_failure);
-            ++m_summary.counts.failed;
+        return message;
+    }
+
+    // Sends one step's e-mail here and now (SMTP, or the outbox in a dry run).
+    void deliver(Work& w)
+    {
+        auto message = prepare(w);
+        if (!message) {
             return;
         }
+        if (!m_remote_failure.empty()) {
+            failed(w, fmt::format("not tried: the mail server failed earlier in this run ({})", m_remote_failure));
+            return;
+        }
+        message->date = mail::rfc5322_date(m_ctx.now());
         if (m_delivery.smtp) {
             if (auto marked = handed(w.reminder); !marked) {
-                r.status = "failed";
-                r.error = marked.error().message;
-                ++m_summary.counts.failed;
+                failed(w, marked.error().message);
                 return;
             }
         }
-        auto sent = m_delivery.sender->send(message, mail::render(message), stem);
+        record_outcome(w, m_delivery.sender->send(*message, mail::render(*message), w.stem));
+    }
+
+    void record_outcome(Work& w, const Result<std::string>& sent)
+    {
+        auto& r = w.reminder;
         if (!sent) {
             // Unknown outcome: recorded so, never sent again. A temporary failure (no
             // connection, a 4xx): the rest of the run is not tried either (exit 69).
@@ -397,12 +507,12 @@ private:
         return tx->commit();
     }
 
-    io::Map document(const Work& w) const
+    // `invoice_id` empty: read from the ledger.
+    io::Map document(const ledger::Reminder& r, const LateCharges& late, const std::string& invoice_id) const
     {
-        const auto& r = w.reminder;
         io::Map doc{{"kind", "reminder"},
                     {"version", 1},
-                    {"invoice", w.detail ? io::Value(w.detail->invoice_id) : io::Value(invoice_id_of(r.invoice))},
+                    {"invoice", invoice_id.empty() ? invoice_id_of(r.invoice) : invoice_id},
                     {"step", r.step},
                     {"action", r.action},
                     {"channel", r.channel},
@@ -410,7 +520,7 @@ private:
                     {"amount_due", io::Value::money(r.amount_due)},
                     {"fine", io::Value::money(r.fine)},
                     {"interest", io::Value::money(r.interest)},
-                    {"days_overdue", w.late.days_overdue},
+                    {"days_overdue", late.days_overdue},
                     {"message", r.message.empty() ? io::Value() : io::Value(r.message)}};
         if (!r.error.empty()) {
             doc.emplace_back("error", r.error);
@@ -456,6 +566,7 @@ private:
     std::int64_t m_run = 0;
     std::string m_remote_failure;  // the first temporary SMTP failure of this run
     std::int64_t m_scanned = 0;    // open invoices looked at, for progress
+    std::string m_domain = domain_of(m_config.mail.from);  // Message-IDs end in it
     Summary m_summary;
 };
 

@@ -93,6 +93,42 @@ Remessa read_remessa(const sql::Statement& stmt)
                    stmt.column_text(8)};
 }
 
+// The account's next NSA taken, and a remessa row with it (status writing).
+Remessa insert_remessa(Ledger& ledger, std::int64_t run, std::string_view account, std::string_view layout,
+                       std::string_view path_prefix, std::string_view generated, std::string_view generated_time,
+                       std::int64_t titles)
+{
+    std::int64_t nsa = 1;
+    {
+        auto& last = ledger.statement("SELECT last_remessa FROM bank_sequences WHERE account = ?");
+        sql::ResetGuard reset(last);
+        last.bind(1, account);
+        if (last.step()) {
+            nsa = last.column_int(0) + 1;
+        }
+    }
+    auto& bump = ledger.statement(
+        "INSERT INTO bank_sequences (account, last_nosso_numero, last_remessa) VALUES (?, 0, ?) "
+        "ON CONFLICT(account) DO UPDATE SET last_remessa = excluded.last_remessa");
+    bump.bind(1, account).bind(2, nsa).run();
+    Remessa r;
+    r.account = std::string(account);
+    r.sequence = nsa;
+    r.layout = std::string(layout);
+    r.path = fmt::format("{}-{:06}.rem", path_prefix, nsa);
+    r.generated = std::string(generated);
+    r.generated_time = std::string(generated_time);
+    r.titles = titles;
+    r.status = "writing";
+    auto& insert = ledger.statement(
+        "INSERT INTO remessas (account, sequence, layout, path, generated, generated_time, titles, run) "
+        "VALUES (?,?,?,?,?,?,?,?)");
+    insert.bind(1, r.account).bind(2, r.sequence).bind(3, r.layout).bind(4, r.path).bind(5, r.generated);
+    insert.bind(6, r.generated_time).bind(7, r.titles).bind(8, run).run();
+    r.key = sqlite3_last_insert_rowid(ledger.db());
+    return r;
+}
+
 }  // namespace
 
 Result<std::vector<BoletoCandidate>> boleto_candidates(Ledger& ledger, std::int64_t after, int limit)
@@ -153,7 +189,8 @@ Result<std::optional<std::int64_t>> insert_boleto(Ledger& ledger, std::int64_t r
         auto& stmt = ledger.statement(
             "INSERT INTO boletos (invoice, account, bank, sequence, nosso_numero, nosso_numero_dv, "
             "nosso_numero_display, issue_date, due_date, amount, fine_percent, interest_per_day, barcode, "
-            "linha_digitavel, pix, run, nosso_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(invoice) DO NOTHING");
+            "linha_digitavel, pix, run, nosso_key, remessa) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+            "ON CONFLICT(invoice) DO NOTHING");
         stmt.bind(1, b.invoice).bind(2, b.account).bind(3, b.bank).bind(4, b.sequence).bind(5, b.nosso_numero);
         stmt.bind(6, b.nosso_numero_dv).bind(7, b.nosso_numero_display).bind(8, b.issue_date.iso());
         stmt.bind(9, b.due_date.iso()).bind(10, b.amount).bind(11, static_cast<std::int64_t>(b.fine_percent));
@@ -161,7 +198,7 @@ Result<std::optional<std::int64_t>> insert_boleto(Ledger& ledger, std::int64_t r
         auto nonzero = b.nosso_numero.find_first_not_of('0');
         std::string key = nonzero == std::string::npos ? std::string() : b.nosso_numero.substr(nonzero);
         stmt.bind(15, b.pix.empty() ? std::nullopt : std::optional<std::string>(b.pix)).bind(16, run);
-        stmt.bind(17, key).run();
+        stmt.bind(17, key).bind(18, b.remessa).run();
         if (sqlite3_changes(ledger.db()) == 0) {
             return std::nullopt;
         }
@@ -188,34 +225,7 @@ Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, 
             return std::nullopt;
         }
         pending = std::min(pending, max_titles);
-        std::int64_t nsa = 1;
-        {
-            auto& last = ledger.statement("SELECT last_remessa FROM bank_sequences WHERE account = ?");
-            sql::ResetGuard reset(last);
-            last.bind(1, account);
-            if (last.step()) {
-                nsa = last.column_int(0) + 1;
-            }
-        }
-        auto& bump = ledger.statement(
-            "INSERT INTO bank_sequences (account, last_nosso_numero, last_remessa) VALUES (?, 0, ?) "
-            "ON CONFLICT(account) DO UPDATE SET last_remessa = excluded.last_remessa");
-        bump.bind(1, account).bind(2, nsa).run();
-        Remessa r;
-        r.account = std::string(account);
-        r.sequence = nsa;
-        r.layout = std::string(layout);
-        r.path = fmt::format("{}-{:06}.rem", path_prefix, nsa);
-        r.generated = std::string(generated);
-        r.generated_time = std::string(generated_time);
-        r.titles = pending;
-        r.status = "writing";
-        auto& insert = ledger.statement(
-            "INSERT INTO remessas (account, sequence, layout, path, generated, generated_time, titles, run) "
-            "VALUES (?,?,?,?,?,?,?,?)");
-        insert.bind(1, r.account).bind(2, r.sequence).bind(3, r.layout).bind(4, r.path).bind(5, r.generated);
-        insert.bind(6, r.generated_time).bind(7, r.titles).bind(8, run).run();
-        r.key = sqlite3_last_insert_rowid(ledger.db());
+        Remessa r = insert_remessa(ledger, run, account, layout, path_prefix, generated, generated_time, pending);
         auto& assign = ledger.statement(
             "UPDATE boletos SET remessa = ? WHERE id IN (SELECT id FROM boletos WHERE account = ? AND remessa IS NULL "
             "AND status != 'write-off' ORDER BY id LIMIT ?)");
@@ -223,6 +233,25 @@ Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, 
         insert_event(ledger, run, "remessa", std::to_string(r.key), "created",
                      fmt::format("{} title(s), NSA {}", r.titles, r.sequence));
         return r;
+    });
+}
+
+Result<Remessa> open_remessa(Ledger& ledger, std::int64_t run, std::string_view account, std::string_view layout,
+                             std::string_view path_prefix, std::string_view generated, std::string_view generated_time)
+{
+    return guard([&] {
+        Remessa r = insert_remessa(ledger, run, account, layout, path_prefix, generated, generated_time, 0);
+        insert_event(ledger, run, "remessa", std::to_string(r.key), "created",
+                     fmt::format("NSA {}, filled as its boletos are issued", r.sequence));
+        return r;
+    });
+}
+
+Result<void> add_remessa_titles(Ledger& ledger, std::int64_t remessa, std::int64_t titles)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("UPDATE remessas SET titles = titles + ? WHERE id = ?");
+        stmt.bind(1, titles).bind(2, remessa).run();
     });
 }
 

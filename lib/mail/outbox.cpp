@@ -24,11 +24,14 @@ public:
         if (auto checked = check_message(message); !checked) {
             return tl::unexpected(checked.error());
         }
-        std::error_code ec;
-        std::filesystem::create_directories(m_outbox, ec);
-        if (ec) {
-            return fail(ErrorCode::internal,
-                        fmt::format("{}: cannot create the outbox folder: {}", m_outbox.string(), ec.message()));
+        if (!m_created) {
+            std::error_code ec;
+            std::filesystem::create_directories(m_outbox, ec);
+            if (ec) {
+                return fail(ErrorCode::internal,
+                            fmt::format("{}: cannot create the outbox folder: {}", m_outbox.string(), ec.message()));
+            }
+            m_created = true;  // a folder removed later makes the file's creation fail, with its reason
         }
         std::filesystem::path path = m_outbox / (io::safe_file_name(file_stem) + ".eml");
         auto file = io::AtomicFile::create(path, 0644);
@@ -68,6 +71,7 @@ private:
     std::filesystem::path m_outbox;
     bool m_batch;
     bool m_pending = false;
+    bool m_created = false;
 };
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
-// Opening inputs ('-' is stdin) and writing outputs atomically: a temp file in the target's
-// folder, a checked close, and a rename on commit; the temp file is removed otherwise, so a
-// half-written file never exists under its final name.
+// Opening inputs ('-' is stdin) and writing outputs atomically: an unnamed file (O_TMPFILE)
+// or a temp file in the target's folder, a checked close, and a link or rename on commit; the
+// temp file is removed otherwise, so a half-written file never exists under its final name.
 #include <filesystem>
 #include <fstream>
 #include <istream>
@@ -41,6 +41,8 @@ public:
     Result<void> commit(bool durable = true);
 
 private:
+    Result<void> commit_unnamed(bool durable);
+    // `temp` empty: an unnamed file (O_TMPFILE).
     AtomicFile(std::filesystem::path path, std::filesystem::path temp, int fd)
         : m_path(std::move(path)), m_temp(std::move(temp)), m_fd(fd) {}
     std::filesystem::path m_path;

@@ -84,7 +84,8 @@ Result<std::optional<BoletoCandidate>> boleto_candidate(Ledger& ledger, std::int
 Result<std::optional<std::int64_t>> last_nosso_numero(Ledger& ledger, std::string_view account);
 Result<void> store_last_nosso_numero(Ledger& ledger, std::string_view account, std::int64_t last);
 
-// Inserts a boleto; its key, or nullopt when the invoice already has one.
+// Inserts a boleto (in its remessa, when `remessa` is set); its key, or nullopt when the
+// invoice already has one.
 Result<std::optional<std::int64_t>> insert_boleto(Ledger& ledger, std::int64_t run, const Boleto& boleto);
 
 // Records a remessa (next NSA) for up to `max_titles` of the account's boletos not yet in
@@ -94,6 +95,11 @@ Result<std::optional<Remessa>> create_remessa(Ledger& ledger, std::int64_t run, 
                                               std::string_view layout, std::string_view path_prefix,
                                               std::string_view generated, std::string_view generated_time,
                                               std::int64_t max_titles);
+// Records an empty remessa (next NSA, status writing) that boletos are put into as they are
+// inserted; its titles are counted with add_remessa_titles().
+Result<Remessa> open_remessa(Ledger& ledger, std::int64_t run, std::string_view account, std::string_view layout,
+                             std::string_view path_prefix, std::string_view generated, std::string_view generated_time);
+Result<void> add_remessa_titles(Ledger& ledger, std::int64_t remessa, std::int64_t titles);
 Result<std::vector<Remessa>> remessas_being_written(Ledger& ledger);
 // The boletos of a remessa, key > after, in key order (read in pages: a remessa may hold a million).
 Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa, std::int64_t after, int limit);
