@@ -2,7 +2,6 @@
 
 #include <cstdint>
 
-#include <openssl/evp.h>
 #include <zlib.h>
 
 namespace billrun::bankapi {
@@ -39,32 +38,6 @@ std::optional<std::string> inflate_raw(std::string_view in, std::size_t size)
 }
 
 }  // namespace
-
-std::optional<std::string> base64_decode(std::string_view text)
-{
-    std::string clean;
-    clean.reserve(text.size());
-    for (char c : text) {
-        if (c != '\n' && c != '\r' && c != ' ' && c != '\t') {
-            clean += c;
-        }
-    }
-    if (clean.size() % 4 != 0) {
-        return std::nullopt;
-    }
-    std::string out(clean.size() / 4 * 3, '\0');
-    const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
-    if (n < 0) {
-        return std::nullopt;
-    }
-    std::size_t size = static_cast<std::size_t>(n);
-    for (std::size_t i = clean.size(); i > 0 && clean[i - 1] == '='; --i) {
-        --size;  // EVP_DecodeBlock counts the padding as zero bytes
-    }
-    out.resize(size);
-    return out;
-}
 
 std::optional<std::string> latin1_from_utf8(std::string_view text)
 {

@@ -1,5 +1,6 @@
 #pragma once
-// Files some banks hand over inside JSON: base64 text, ZIP archives (stored or deflated).
+// Files some banks hand over inside JSON (base64 text: core/base64): ZIP archives (stored or
+// deflated), and binary that went through a Latin-1 to UTF-8 conversion.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -7,9 +8,6 @@
 #include <vector>
 
 namespace billrun::bankapi {
-
-// nullopt when `text` is not base64 (whitespace is skipped).
-std::optional<std::string> base64_decode(std::string_view text);
 
 // The bytes of `text` when every character of the UTF-8 text is below U+0100: the undoing of
 // binary data that went through a Latin-1 to UTF-8 conversion (Sicoob's movement files come so,

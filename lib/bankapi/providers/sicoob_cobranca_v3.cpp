@@ -31,6 +31,7 @@
 
 #include <fmt/format.h>
 
+#include <billrun/core/base64.hpp>
 #include <billrun/core/check_digits.hpp>
 #include <billrun/core/text.hpp>
 

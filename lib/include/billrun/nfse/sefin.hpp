@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include <billrun/core/base64.hpp>
 #include <billrun/core/error.hpp>
 #include <billrun/nfse/sign.hpp>
 
@@ -21,9 +22,8 @@ namespace billrun::nfse {
 std::string gzip(std::string_view bytes);
 // data_invalid when the input is not a gzip (or zlib) stream.
 Result<std::string> gunzip(std::string_view bytes);
-std::string base64_encode(std::string_view bytes);  // one line, no line breaks
-// data_invalid on characters outside the alphabet (whitespace is skipped).
-Result<std::string> base64_decode(std::string_view text);
+using billrun::base64_decode;  // core/base64: the bodies' gzipped XML
+using billrun::base64_encode;
 
 // {"dpsXmlGZipB64":"<base64 of the gzipped bytes>"}
 std::string dps_post_body(std::string_view signed_xml);
