@@ -316,11 +316,6 @@ Result<void> command_done(const Result<Reply>& reply, std::string_view what)
     return fail(ErrorCode::data_invalid, fmt::format("{}: {}", what, read_errors(reply->body).summary(reply->status)));
 }
 
-bool all_digits(std::string_view s)
-{
-    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
 std::string json_number(std::string_view digits)
 {
     auto first = digits.find_first_not_of('0');

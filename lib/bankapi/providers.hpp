@@ -59,7 +59,6 @@ std::optional<RegisterAnswer> unsure_registration(const Reply& reply);
 // else is data_invalid with the bank's errors after `what`.
 Result<void> command_done(const Result<Reply>& reply, std::string_view what);
 
-bool all_digits(std::string_view s);
 // A number for JSON: digits without leading zeros ("0" when all zeros).
 std::string json_number(std::string_view digits);
 // At most `n` characters (code points), line breaks made spaces (banks refuse them).

@@ -9,17 +9,14 @@
 
 #include <fmt/format.h>
 
+#include <billrun/core/text.hpp>
+
 namespace billrun::cnab {
 
 namespace {
 
 constexpr std::string_view k_retorno_400 = "02RETORNO";
 constexpr std::string_view k_remessa_400 = "01REMESSA";
-
-bool is_digits(std::string_view s)
-{
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 bool is_header_240(std::string_view line)
 {

@@ -122,6 +122,11 @@ bool is_valid_utf8(std::string_view s)
     return true;
 }
 
+bool is_digits(std::string_view s)
+{
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 std::string for_terminal(std::string_view s)
 {
     static constexpr char k_hex[] = "0123456789abcdef";

@@ -5,16 +5,13 @@
 
 #include <fmt/format.h>
 
+#include <billrun/core/text.hpp>
+
 #include "xml.hpp"
 
 namespace billrun::nfse {
 
 namespace {
-
-bool all_digits(std::string_view s)
-{
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 void person(XmlBuilder& b, xmlNodePtr parent, const char* name, const Party& p)
 {
@@ -79,7 +76,7 @@ void service(XmlBuilder& b, xmlNodePtr inf, const Rps& r)
 
 Result<std::string> rps_id(std::string_view series, std::int64_t number)
 {
-    if (series.size() > 5 || !all_digits(series)) {
+    if (series.size() > 5 || !is_digits(series)) {
         return fail(ErrorCode::data_invalid, fmt::format("RPS series '{}' is not 1 to 5 digits", series));
     }
     if (number < 1 || number > 999999999999999LL) {
@@ -95,7 +92,7 @@ std::string lote_id(std::string_view rps_id)
 
 std::string service_item(std::string_view code)
 {
-    if (code.size() != 6 || !all_digits(code)) {
+    if (code.size() != 6 || !is_digits(code)) {
         return std::string(code);
     }
     return fmt::format("{}.{}", code.substr(0, 2), code.substr(2, 2));

@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include <billrun/core/text.hpp>
 #include <billrun/io/files.hpp>
 #include <billrun/ledger/billing.hpp>
 #include <billrun/ledger/lookup.hpp>
@@ -29,11 +30,6 @@ namespace {
 
 constexpr int k_event_lag_seconds = 60;  // as dhEmi: a clock ahead of the authority's is no fault
 constexpr int k_event_sequence = 1;      // numSeqEvento of the one cancellation
-
-bool digits(std::string_view s)
-{
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 class Canceller {
 public:
@@ -181,7 +177,7 @@ private:
         const auto& c = m_config;
         std::string file = c.file.empty() ? std::string("billrun.yaml") : c.file.string();
         std::string tax_id = c.company.tax_id;
-        if (!digits(tax_id) || (tax_id.size() != 11 && tax_id.size() != 14)) {
+        if (!is_digits(tax_id) || (tax_id.size() != 11 && tax_id.size() != 14)) {
             return fail(ErrorCode::config, fmt::format("{}: company.tax_id '{}': the event layout 1.01 takes a "
                                                        "numeric CNPJ or CPF only",
                                                        file, tax_id));

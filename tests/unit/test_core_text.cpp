@@ -222,3 +222,12 @@ TEST_CASE("for_terminal")
     CHECK(for_terminal("\xF0\x9F") == "\\xf0\\x9f");             // truncated sequence
     CHECK(for_terminal("C:\\dir") == "C:\\dir");
 }
+
+TEST_CASE("is_digits")
+{
+    CHECK(is_digits("0123456789"));
+    CHECK_FALSE(is_digits(""));
+    CHECK_FALSE(is_digits("12 3"));
+    CHECK_FALSE(is_digits("12a"));
+    CHECK_FALSE(is_digits("\xD9\xA3"));  // an Arabic-Indic digit is not ASCII
+}

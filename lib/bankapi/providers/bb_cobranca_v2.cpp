@@ -191,8 +191,8 @@ private:
                                                             dd_mm_yyyy(t.due_date.add_days(1)),
                                                             format_rate(t.fine_percent))
                                               : std::string(R"({"tipo":0})");
-        std::string tax_id = all_digits(p.tax_id) ? json_number(p.tax_id) : json_string(p.tax_id);
-        std::string zip = all_digits(p.zip) ? json_number(p.zip) : std::string("0");
+        std::string tax_id = is_digits(p.tax_id) ? json_number(p.tax_id) : json_string(p.tax_id);
+        std::string zip = is_digits(p.zip) ? json_number(p.zip) : std::string("0");
         return fmt::format(
             R"({{"numeroConvenio":{},"numeroCarteira":{},"numeroVariacaoCarteira":{},"codigoModalidade":1,)"
             R"("dataEmissao":"{}","dataVencimento":"{}","valorOriginal":{},"valorAbatimento":0,)"
@@ -247,7 +247,7 @@ Result<std::vector<WebhookHint>> parse_webhook(std::string_view payload)
             return bad("not a JSON object");
         }
         const std::string id = first_of(item, {"id", "numeroTituloCliente", "numero"});
-        if (id.size() != 20 || !all_digits(id) || !id.starts_with("000")) {
+        if (id.size() != 20 || !is_digits(id) || !id.starts_with("000")) {
             return bad(id.empty() ? std::string("id (the boleto's numeroTituloCliente) missing")
                                   : fmt::format("id '{}' is not a numeroTituloCliente (20 digits: 000, convênio, "
                                                 "sequence)",
@@ -278,18 +278,18 @@ Result<std::vector<WebhookHint>> parse_webhook(std::string_view payload)
 
 Result<void> check(const config::BankAccount& a)
 {
-    if (a.convenio.size() != 7 || !all_digits(a.convenio)) {
+    if (a.convenio.size() != 7 || !is_digits(a.convenio)) {
         return fail(ErrorCode::config, fmt::format("convenio '{}': API Cobranças v2 registers boletos of a convênio "
                                                    "tipo 4 (7 digits), whose numbers billrun chooses",
                                                    a.convenio));
     }
-    if (!all_digits(a.carteira)) {
+    if (!is_digits(a.carteira)) {
         return fail(ErrorCode::config, fmt::format("carteira '{}': must be digits (17 for cobrança simples)", a.carteira));
     }
-    if (!a.api || !all_digits(a.api->variacao_carteira)) {
+    if (!a.api || !is_digits(a.api->variacao_carteira)) {
         return fail(ErrorCode::config, "api.variacao_carteira: Banco do Brasil needs the carteira's variação (e.g. \"35\")");
     }
-    if (!all_digits(a.agency) || !all_digits(a.account)) {
+    if (!is_digits(a.agency) || !is_digits(a.account)) {
         return fail(ErrorCode::config, "agency and account must be digits (the list of paid boletos asks by them)");
     }
     return {};

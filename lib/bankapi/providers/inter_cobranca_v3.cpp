@@ -319,12 +319,12 @@ private:
 
 Result<void> check(const config::BankAccount& a)
 {
-    if (!all_digits(a.convenio) || a.convenio.size() > 7) {
+    if (!is_digits(a.convenio) || a.convenio.size() > 7) {
         return fail(ErrorCode::config, fmt::format("convenio '{}': Banco Inter's operação (the code in its boletos' "
                                                    "campo livre) has 1 to 7 digits",
                                                    a.convenio));
     }
-    if (!all_digits(a.account)) {
+    if (!is_digits(a.account)) {
         return fail(ErrorCode::config, "account: the Inter conta corrente (x-conta-corrente), digits");
     }
     return {};

@@ -55,10 +55,10 @@ namespace sicoob {
 Result<Beneficiario> beneficiario(const config::BankAccount& a)
 {
     Beneficiario out;
-    if (!all_digits(a.agency) || a.agency.size() > 4) {
+    if (!is_digits(a.agency) || a.agency.size() > 4) {
         return fail(ErrorCode::config, fmt::format("agency '{}': the Sicoob cooperativa has 1 to 4 digits", a.agency));
     }
-    if (!all_digits(a.convenio) || a.convenio.size() > 7) {
+    if (!is_digits(a.convenio) || a.convenio.size() > 7) {
         return fail(ErrorCode::config,
                     fmt::format("convenio '{}': the Sicoob código do beneficiário (numeroCliente) has 1 to 7 digits",
                                 a.convenio));
@@ -66,11 +66,11 @@ Result<Beneficiario> beneficiario(const config::BankAccount& a)
     const auto slash = a.carteira.find('/');
     const std::string carteira = a.carteira.substr(0, slash);
     const std::string modalidade = slash == std::string::npos ? carteira : a.carteira.substr(slash + 1);
-    if ((carteira != "1" && carteira != "3") || !all_digits(modalidade) || modalidade.size() > 2) {
+    if ((carteira != "1" && carteira != "3") || !is_digits(modalidade) || modalidade.size() > 2) {
         return fail(ErrorCode::config,
                     fmt::format("carteira '{}': must be 1 or 3, optionally carteira/modalidade (1/02)", a.carteira));
     }
-    if (!all_digits(a.account) || (!a.account_digit.empty() && !all_digits(a.account_digit))) {
+    if (!is_digits(a.account) || (!a.account_digit.empty() && !is_digits(a.account_digit))) {
         return fail(ErrorCode::config, "account and account_digit: the Sicoob conta corrente (numeroContaCorrente), "
                                        "digits");
     }
@@ -360,7 +360,7 @@ private:
         auto doc = parse_json(reply->body);
         YAML::Node resultado = doc ? member(*doc, "resultado") : YAML::Node();
         std::string solicitacao = resultado ? text(resultado, "codigoSolicitacao") : std::string();
-        if (reply->status != 200 || !all_digits(solicitacao)) {
+        if (reply->status != 200 || !is_digits(solicitacao)) {
             return fail(ErrorCode::data_invalid, fmt::format("{}: {}", where, reply->status == 200
                                                                                   ? "no codigoSolicitacao"
                                                                                   : read_errors(reply->body).summary(reply->status)));
@@ -391,7 +391,7 @@ private:
             YAML::Node list = member(result, "idArquivos");
             if (list && list.IsSequence()) {
                 for (const auto& id : list) {
-                    if (!id.IsScalar() || !all_digits(id.Scalar())) {
+                    if (!id.IsScalar() || !is_digits(id.Scalar())) {
                         return fail(ErrorCode::data_invalid,
                                     fmt::format("GET /boletos/movimentacoes ({}): idArquivos holds a non-number",
                                                 solicitacao));

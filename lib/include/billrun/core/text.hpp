@@ -25,6 +25,9 @@ std::string_view trim(std::string_view s);
 // neither move the cursor nor change the terminal's state.
 std::string for_terminal(std::string_view s);
 
+// True when `s` is not empty and all ASCII digits.
+bool is_digits(std::string_view s);
+
 // The ASCII digits of `s`, in order ("01.001-000" -> "01001000").
 std::string digits_only(std::string_view s);
 
