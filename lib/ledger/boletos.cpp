@@ -349,15 +349,21 @@ Result<std::optional<Boleto>> find_boleto(Ledger& ledger, std::string_view id)
     });
 }
 
-std::string street_line(const Payer& p)
+void street_line_into(std::string& line, const Payer& p)
 {
-    std::string line = p.street;
+    line = p.street;
     if (!p.number.empty()) {
-        line += ", " + p.number;
+        line.append(", ").append(p.number);
     }
     if (!p.complement.empty()) {
-        line += " " + p.complement;
+        line.append(" ").append(p.complement);
     }
+}
+
+std::string street_line(const Payer& p)
+{
+    std::string line;
+    street_line_into(line, p);
     return line;
 }
 
