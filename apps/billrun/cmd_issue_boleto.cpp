@@ -45,7 +45,7 @@ Result<int> run_issue_boleto(AppContext& ctx, const IssueBoletoCommand& cmd)
         ctx.write_document(one, format, boleto::boleto_document(b));
         text += one.str();
     });
-    boleto::BoletoSink sink = [&pipe](const ledger::Boleto& b) { pipe.push(b); };
+    boleto::BoletoSink sink = [&pipe](ledger::Boleto&& b) { pipe.push(std::move(b)); };
     Result<boleto::IssueSummary> summary;
     {
         // One issue-boleto at a time per ledger: a remessa it finds being written belongs to

@@ -25,6 +25,7 @@ public:
     DocumentPipe(std::ostream& out, Format format)
         : m_out(out), m_format(std::move(format)), m_thread([this] { work(); })
     {
+        m_filling.reserve(k_batch);
     }
     ~DocumentPipe() { finish(); }
     DocumentPipe(const DocumentPipe&) = delete;
@@ -65,6 +66,7 @@ private:
         m_changed.wait(lock, [this] { return m_queue.size() < k_max_queued; });
         m_queue.push_back(std::move(m_filling));
         m_filling = {};
+        m_filling.reserve(k_batch);
         m_changed.notify_all();
     }
 

@@ -43,10 +43,10 @@ Beneficiary beneficiary_of(const config::BankAccount& a)
     return Beneficiary{a.bank, a.agency, a.agency_digit, a.account, a.account_digit, a.convenio, a.carteira};
 }
 
-std::string pix_txid(const ledger::BoletoCandidate& c, std::string_view nosso)
+std::string pix_txid(std::string_view invoice_id, std::string_view nosso)
 {
     std::string txid = "BR";
-    for (char ch : c.invoice_id) {
+    for (char ch : invoice_id) {
         if ((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z')) {
             txid += ch;
         }
@@ -139,6 +139,9 @@ public:
     {
         m_emit_early = !options.pdf && std::none_of(config.boleto.accounts.begin(), config.boleto.accounts.end(),
                                                     [](const auto& a) { return a.registration == "api"; });
+        if (m_emit_early) {
+            m_issued.reserve(k_batch);
+        }
     }
 
     Result<IssueSummary> run(const BoletoSink& sink)
@@ -303,8 +306,8 @@ private:
             open->titles += open->uncommitted;
             open->uncommitted = 0;
         }
-        for (const auto& b : m_issued) {
-            (*m_sink)(b);
+        for (auto& b : m_issued) {
+            (*m_sink)(std::move(b));
         }
         m_issued.clear();
         return close_full_remessas();
@@ -345,7 +348,8 @@ private:
         return found->second + 1;
     }
 
-    Result<void> issue_one(const ledger::BoletoCandidate& c)
+    // Takes the candidate's strings (moved into the boleto).
+    Result<void> issue_one(ledger::BoletoCandidate& c)
     {
         const config::BankAccount* account =
             m_config.boleto.find_account(c.account.empty() ? m_config.boleto.default_account : c.account);
@@ -389,7 +393,7 @@ private:
         }
         ledger::Boleto b;
         b.invoice = c.invoice;
-        b.invoice_id = c.invoice_id;
+        b.invoice_id = std::move(c.invoice_id);
         b.account = account->id;
         b.bank = account->bank;
         b.sequence = *sequence;
@@ -403,10 +407,10 @@ private:
         b.interest_per_day = interest_per_day(c.amount, m_config.boleto.interest_percent_month);
         b.barcode = std::move(*barcode);
         b.linha_digitavel = linha_digitavel(b.barcode);
-        b.payer = c.payer;
+        b.payer = std::move(c.payer);
         if (!account->pix_key.empty()) {
             b.pix = pix_payload(PixCharge{account->pix_key, c.amount, m_config.company.name, "BRASIL",
-                                          pix_txid(c, nosso->number)});
+                                          pix_txid(b.invoice_id, nosso->number)});
         }
         OpenRemessa* remessa = nullptr;
         if (account->registration == "remessa" && !m_ctx.dry_run) {
@@ -427,7 +431,8 @@ private:
         }
         b.key = **key;
         if (remessa != nullptr) {
-            remessa->writer->title(title_of(b), remessa->text);
+            fill_title(m_title, b);
+            remessa->writer->title(m_title, remessa->text);
             ++remessa->uncommitted;
         }
         m_sequences[account->id] = *sequence;
@@ -582,7 +587,7 @@ private:
                 batch = std::move(*found);
                 after = batch.back().invoice;
             }
-            for (const auto& candidate : batch) {
+            for (auto& candidate : batch) {
                 if (auto r = issue_one(candidate); !r) {
                     return r;
                 }
@@ -766,6 +771,13 @@ private:
     static cnab::Title title_of(const ledger::Boleto& b)
     {
         cnab::Title t;
+        fill_title(t, b);
+        return t;
+    }
+
+    // Into a title kept between boletos: its strings keep their buffers.
+    static void fill_title(cnab::Title& t, const ledger::Boleto& b)
+    {
         t.nosso_numero = b.nosso_numero;
         t.nosso_numero_dv = b.nosso_numero_dv;
         t.seu_numero = b.invoice_id;
@@ -775,8 +787,13 @@ private:
         t.fine_percent = b.fine_percent;
         t.interest_per_day = b.interest_per_day;
         const auto& p = b.payer;
-        t.payer = cnab::Payer{p.name, p.tax_id, ledger::street_line(p), p.district, p.zip, p.city, p.state};
-        return t;
+        t.payer.name = p.name;
+        t.payer.tax_id = p.tax_id;
+        ledger::street_line_into(t.payer.address, p);
+        t.payer.district = p.district;
+        t.payer.zip = p.zip;
+        t.payer.city = p.city;
+        t.payer.state = p.state;
     }
 
 
@@ -906,8 +923,8 @@ private:
                 return {};
             }
             after = batch->back().key;
-            for (const auto& b : *batch) {
-                sink(b);
+            for (auto& b : *batch) {
+                sink(std::move(b));
             }
         }
     }
@@ -950,6 +967,7 @@ private:
     // come: then it is printed at the end, read back from the ledger.
     bool m_emit_early = false;
     std::vector<ledger::Boleto> m_issued;  // this batch's, printed once it commits
+    cnab::Title m_title;                   // the title of the boleto being put into its remessa
 };
 
 }  // namespace

@@ -61,10 +61,22 @@ bool plain_safe(std::string_view s)
     return true;
 }
 
+bool needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == 0x7f || c == '"' || c == '\\';
+}
+
 void escape_into(std::string& out, std::string_view s, bool json)
 {
-    for (char ch : s) {
-        unsigned char c = static_cast<unsigned char>(ch);
+    // Runs of characters that need no escape go in whole (most strings are one such run).
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (!needs_escape(c)) {
+            continue;
+        }
+        out.append(s.data() + start, i - start);
+        start = i + 1;
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
@@ -72,13 +84,10 @@ void escape_into(std::string& out, std::string_view s, bool json)
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
         default:
-            if (c < 0x20 || c == 0x7f) {
-                out += json ? fmt::format("\\u{:04x}", c) : fmt::format("\\x{:02x}", c);
-            } else {
-                out += ch;
-            }
+            out += json ? fmt::format("\\u{:04x}", c) : fmt::format("\\x{:02x}", c);
         }
     }
+    out.append(s.data() + start, s.size() - start);
 }
 
 void yaml_value(std::string& out, const Value& value, int indent);

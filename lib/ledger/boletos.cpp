@@ -3,6 +3,7 @@
 #include <billrun/ledger/bankapi.hpp>
 
 #include <algorithm>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -15,8 +16,9 @@ namespace billrun::ledger {
 
 namespace {
 
+// The invoice id ("A-000123") is put together in read_candidate, not by SQL's printf.
 #define BILLRUN_CANDIDATE_SELECT                                                                              \
-    "SELECT i.id, i.series || '-' || printf('%06d', i.number), i.issue_date, i.due_date, i.balance, i.bank_account, " \
+    "SELECT i.id, i.series, i.issue_date, i.due_date, i.balance, i.bank_account, i.number, " \
     "coalesce(k.auto_send, 0), " BILLRUN_PAYER_COLUMNS " "                                                     \
     "FROM invoices i JOIN customers c ON c.id = i.customer LEFT JOIN contracts k ON k.id = i.contract "
 
@@ -37,13 +39,15 @@ BoletoCandidate read_candidate(const sql::Statement& stmt)
 {
     BoletoCandidate c;
     c.invoice = stmt.column_int(0);
-    c.invoice_id = stmt.column_text(1);
-    c.issue_date = date_of(stmt.column_text(2));
-    c.due_date = date_of(stmt.column_text(3));
+    c.invoice_id = stmt.column_view(1);
+    c.invoice_id += '-';
+    fmt::format_to(std::back_inserter(c.invoice_id), "{:06}", stmt.column_int(6));  // printf('%06d')
+    c.issue_date = parse_iso_date(stmt.column_view(2)).value_or(Date());
+    c.due_date = parse_iso_date(stmt.column_view(3)).value_or(Date());
     c.amount = stmt.column_int(4);
-    c.account = stmt.column_text(5);
-    c.auto_send = stmt.column_int(6) != 0;
-    c.payer = read_payer_row(stmt, 7);
+    c.account = stmt.column_view(5);
+    c.auto_send = stmt.column_int(7) != 0;
+    c.payer = read_payer_row(stmt, 8);
     return c;
 }
 
@@ -349,15 +353,21 @@ Result<std::optional<Boleto>> find_boleto(Ledger& ledger, std::string_view id)
     });
 }
 
-std::string street_line(const Payer& p)
+void street_line_into(std::string& line, const Payer& p)
 {
-    std::string line = p.street;
+    line = p.street;
     if (!p.number.empty()) {
-        line += ", " + p.number;
+        line.append(", ").append(p.number);
     }
     if (!p.complement.empty()) {
-        line += " " + p.complement;
+        line.append(" ").append(p.complement);
     }
+}
+
+std::string street_line(const Payer& p)
+{
+    std::string line;
+    street_line_into(line, p);
     return line;
 }
 

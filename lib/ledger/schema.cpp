@@ -520,9 +520,68 @@ CREATE TABLE bank_requests (
 CREATE INDEX bank_requests_open ON bank_requests(status) WHERE status IN ('pending', 'rejected');
 )sql";
 
-constexpr std::array<std::string_view, 12> k_migrations{k_v1, k_v2, k_v3, k_v4,  k_v5,
+// v13 (boletos through fewer b-trees): a boleto was written through six, two of them unique
+// indexes on (account, sequence) and (account, nosso número) that say the same thing, since
+// every bank's nosso número is a function of the account's sequence (banks/*.cpp) or, for a
+// bank that numbers its boletos itself, is the sequence. One unique index now keeps a nosso
+// número from being used twice in an account, and is also the (bank, nosso_key) index that
+// reconcile looks payments up by: (bank, nosso_key, account, nosso_numero), unique exactly
+// when (bank, account, nosso_numero) is, so every ledger that kept the old constraints keeps
+// this one. Table constraints cannot be dropped: the table is rebuilt, ids and rows as they
+// were. Foreign keys stay on: dropping the old table counts each payment, registration and
+// bank request that references a boleto as a deferred violation, and inserting the boleto
+// again into the new table (found through the temporary indexes) takes it back, so the
+// migration commits only if every reference finds its boleto again.
+constexpr std::string_view k_v13_boleto_indexes = R"sql(
+PRAGMA defer_foreign_keys = ON;
+CREATE TABLE boletos_v12_rows AS SELECT * FROM boletos;
+CREATE INDEX payments_by_boleto_v13 ON payments(boleto);
+CREATE INDEX bank_requests_by_boleto_v13 ON bank_requests(boleto);
+DROP TABLE boletos;
+CREATE TABLE boletos (
+    id INTEGER PRIMARY KEY,
+    invoice INTEGER NOT NULL UNIQUE REFERENCES invoices(id),  -- one boleto per invoice, ever
+    account TEXT NOT NULL,
+    bank TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    nosso_numero TEXT NOT NULL,
+    nosso_numero_dv TEXT NOT NULL,
+    nosso_numero_display TEXT NOT NULL,
+    issue_date TEXT NOT NULL,
+    due_date TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    fine_percent INTEGER NOT NULL,
+    interest_per_day INTEGER NOT NULL,
+    barcode TEXT NOT NULL CHECK (length(barcode) = 44),
+    linha_digitavel TEXT NOT NULL CHECK (length(linha_digitavel) = 47),
+    pix TEXT,
+    pdf TEXT,
+    remessa INTEGER REFERENCES remessas(id),
+    status TEXT NOT NULL DEFAULT 'issued',
+    run INTEGER NOT NULL,
+    nosso_key TEXT NOT NULL DEFAULT ''     -- the nosso número without leading zeros
+);
+INSERT INTO boletos (id, invoice, account, bank, sequence, nosso_numero, nosso_numero_dv, nosso_numero_display,
+                     issue_date, due_date, amount, fine_percent, interest_per_day, barcode, linha_digitavel, pix,
+                     pdf, remessa, status, run, nosso_key)
+SELECT id, invoice, account, bank, sequence, nosso_numero, nosso_numero_dv, nosso_numero_display, issue_date,
+       due_date, amount, fine_percent, interest_per_day, barcode, linha_digitavel, pix, pdf, remessa, status, run,
+       nosso_key
+FROM boletos_v12_rows ORDER BY id;
+DROP TABLE boletos_v12_rows;
+DROP INDEX payments_by_boleto_v13;
+DROP INDEX bank_requests_by_boleto_v13;
+PRAGMA defer_foreign_keys = OFF;
+-- A nosso número is never reused in an account (at its bank).
+CREATE UNIQUE INDEX boletos_by_nosso_key ON boletos(bank, nosso_key, account, nosso_numero);
+CREATE INDEX boletos_pending_remessa ON boletos(account) WHERE remessa IS NULL;
+CREATE INDEX boletos_pending_pdf ON boletos(id) WHERE pdf IS NULL;
+)sql";
+
+constexpr std::array<std::string_view, 13> k_migrations{k_v1, k_v2, k_v3, k_v4,  k_v5,
                                                         k_v6, k_v7, k_v8, k_v9, k_v10,
-                                                        k_v11_payment_identity, k_v12_bank_requests};
+                                                        k_v11_payment_identity, k_v12_bank_requests,
+                                                        k_v13_boleto_indexes};
 
 }  // namespace
 

@@ -123,6 +123,15 @@ std::int64_t Statement::column_int(int index) const
     return sqlite3_column_int64(m_stmt.get(), index);
 }
 
+std::string_view Statement::column_view(int index) const
+{
+    const auto* text = sqlite3_column_text(m_stmt.get(), index);
+    if (text == nullptr) {
+        return {};
+    }
+    return {reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(m_stmt.get(), index))};
+}
+
 std::string Statement::column_text(int index) const
 {
     const auto* text = sqlite3_column_text(m_stmt.get(), index);

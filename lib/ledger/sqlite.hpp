@@ -61,6 +61,8 @@ public:
 
     std::int64_t column_int(int index) const;
     std::string column_text(int index) const;
+    // The text in the statement's own row buffer: valid until the next step() or reset().
+    std::string_view column_view(int index) const;
     std::string column_blob(int index) const;  // the bytes, whole (embedded NULs included)
     std::optional<std::string> column_opt_text(int index) const;
     std::optional<std::int64_t> column_opt_int(int index) const;

@@ -5,10 +5,12 @@ import os
 import random
 import shutil
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
 
+from cnab_files import retorno_240
 from febraban import factor, mod10, mod11_barcode
 from harness import EXAMPLES, Workspace, edit_config, fast_docs, import_records, main, test, validate_all
 
@@ -255,6 +257,71 @@ def killed_runs_never_issue_twice_nor_leave_half_files():
             assert int(lines[-1][23:29]) == len(lines), rem
         for pdf in ws.path("out").rglob("*.pdf"):
             assert pdf.read_bytes().rstrip().endswith(b"%%EOF"), pdf
+
+
+# The boletos table as schema v12 left it: two unique constraints on the account that v13
+# folds into one index.
+V12_BOLETOS_CONSTRAINTS = ",\n    UNIQUE (account, sequence),\n    UNIQUE (account, nosso_numero)\n)"
+
+
+@test
+def migration_v13_keeps_boletos_their_references_and_one_nosso_numero_each():
+    with pipeline_workspace() as ws:
+        r = ws.run("issue-boleto", "--date", "2026-11-23", "--no-pdf")
+        assert r.code == 0, r
+        boletos, _ = boleto_docs(r)
+        paid = boletos[0]
+        cents = round(float(paid["amount"]) * 100)
+        ws.write("ret.ret", retorno_240(paid["bank"], [{"nosso": paid["nosso_numero"], "occurrence": "06",
+                                                        "due": "03122026", "amount": cents, "paid": cents,
+                                                        "date": "02122026"}]))
+        assert ws.run("reconcile", "ret.ret", "--date", "2026-12-02").code == 0
+        before = ws.query("SELECT * FROM boletos ORDER BY id")
+        payments = ws.query("SELECT id, boleto FROM payments WHERE boleto IS NOT NULL")
+        assert payments, "the payment should reference its boleto"
+        with ws.db() as con:  # the ledger as v12 wrote it (foreign keys are off in this connection)
+            sql = con.execute("SELECT sql FROM sqlite_master WHERE name = 'boletos'").fetchone()[0]
+            columns = ", ".join(row[1] for row in con.execute("PRAGMA table_info(boletos)"))
+            sql = sql.replace("CREATE TABLE boletos", "CREATE TABLE boletos_old")
+            con.execute(sql[:sql.rindex(")")] + "\n" + V12_BOLETOS_CONSTRAINTS)
+            con.execute(f"INSERT INTO boletos_old ({columns}) SELECT {columns} FROM boletos")
+            con.execute("DROP TABLE boletos")
+            con.execute("ALTER TABLE boletos_old RENAME TO boletos")
+            con.execute("CREATE INDEX boletos_by_nosso_key ON boletos(bank, nosso_key)")
+            con.execute("CREATE INDEX boletos_pending_remessa ON boletos(account) WHERE remessa IS NULL")
+            con.execute("CREATE INDEX boletos_pending_pdf ON boletos(id) WHERE pdf IS NULL")
+            con.execute("PRAGMA user_version = 12")
+        assert ws.query("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_boletos%'") == [(3,)]
+        assert ws.run("report", "runs").code == 0  # any command migrates
+        assert ws.query("SELECT * FROM boletos ORDER BY id") == before
+        assert ws.query("SELECT id, boleto FROM payments WHERE boleto IS NOT NULL") == payments
+        assert ws.query("PRAGMA foreign_key_check") == []
+        assert ws.query("SELECT count(*) FROM sqlite_master WHERE name LIKE 'sqlite_autoindex_boletos%'") == [(1,)]
+        assert ws.query("SELECT count(*) FROM sqlite_master WHERE name LIKE '%_v13' OR name LIKE '%_v12_rows'") \
+            == [(0,)]
+        # A nosso número already used in the account is refused; the next boleto is issued.
+        with ws.db() as con:
+            con.execute("PRAGMA foreign_keys = ON")
+            try:
+                con.execute("INSERT INTO boletos (invoice, account, bank, sequence, nosso_numero, nosso_numero_dv, "
+                            "nosso_numero_display, issue_date, due_date, amount, fine_percent, interest_per_day, "
+                            "barcode, linha_digitavel, run, nosso_key) SELECT invoice, account, bank, sequence + 1000, "
+                            "nosso_numero, nosso_numero_dv, nosso_numero_display, issue_date, due_date, amount, "
+                            "fine_percent, interest_per_day, barcode, linha_digitavel, run, nosso_key "
+                            "FROM boletos WHERE id = 1")
+                raise AssertionError("a nosso número was used twice")
+            except sqlite3.IntegrityError as e:
+                assert "UNIQUE" in str(e), e
+        # reconcile still finds a boleto by its nosso número after the migration.
+        other = boletos[1]
+        cents = round(float(other["amount"]) * 100)
+        ws.write("ret2.ret", retorno_240(other["bank"], [{"nosso": other["nosso_numero"], "occurrence": "06",
+                                                          "due": "03122026", "amount": cents, "paid": cents,
+                                                          "date": "03122026"}], nsa=2))
+        assert ws.run("reconcile", "ret2.ret", "--date", "2026-12-03").code == 0
+        assert ws.query("SELECT count(*) FROM payments p JOIN boletos b ON b.id = p.boleto "
+                        "WHERE b.nosso_numero || b.nosso_numero_dv = ?", other["nosso_numero"]) == [(1,)]
+        assert ws.run("show", "boleto", paid["invoice"]).code == 0
 
 
 if __name__ == "__main__":

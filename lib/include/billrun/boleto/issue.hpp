@@ -41,7 +41,8 @@ struct IssueSummary {
     std::string finished;
 };
 
-using BoletoSink = std::function<void(const ledger::Boleto& boleto)>;
+// Takes each boleto once; it may keep it (moved from: the issuer is done with it).
+using BoletoSink = std::function<void(ledger::Boleto&& boleto)>;
 
 // Errors: busy, internal, config (an account its bank cannot use).
 Result<IssueSummary> issue_boletos(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx,

@@ -24,6 +24,8 @@ struct Payer {
 
 // Street, number and complement on one line ("Rua Um, 10 Sala 2"), as remessas and bank APIs want it.
 std::string street_line(const Payer& payer);
+// The same into `line` (replacing what it held, keeping its buffer).
+void street_line_into(std::string& line, const Payer& payer);
 
 // An issued invoice that should get a boleto, with what the slip prints of its customer.
 struct BoletoCandidate {
