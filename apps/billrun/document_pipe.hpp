@@ -3,16 +3,15 @@
 // the first: on a million-record cycle or issue-boleto the YAML is a sixth to a third of the
 // work, and there are two cores. The queue is bounded, so memory stays flat however fast the
 // ledger side runs.
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <ostream>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include <billrun/core/batch_queue.hpp>
 
 namespace billrun::app {
 
@@ -35,7 +34,9 @@ public:
     {
         m_filling.push_back(std::move(item));
         if (m_filling.size() >= k_batch) {
-            hand_over();
+            m_queue.push(std::move(m_filling));
+            m_filling = {};
+            m_filling.reserve(k_batch);
         }
     }
 
@@ -46,13 +47,10 @@ public:
             return;
         }
         if (!m_filling.empty()) {
-            hand_over();
+            m_queue.push(std::move(m_filling));
+            m_filling = {};
         }
-        {
-            std::lock_guard lock(m_mutex);
-            m_done = true;
-        }
-        m_changed.notify_all();
+        m_queue.close();
         m_thread.join();
     }
 
@@ -60,33 +58,12 @@ private:
     static constexpr std::size_t k_batch = 512;
     static constexpr std::size_t k_max_queued = 8;
 
-    void hand_over()
-    {
-        std::unique_lock lock(m_mutex);
-        m_changed.wait(lock, [this] { return m_queue.size() < k_max_queued; });
-        m_queue.push_back(std::move(m_filling));
-        m_filling = {};
-        m_filling.reserve(k_batch);
-        m_changed.notify_all();
-    }
-
     void work()
     {
         std::string text;
-        while (true) {
-            std::vector<T> batch;
-            {
-                std::unique_lock lock(m_mutex);
-                m_changed.wait(lock, [this] { return !m_queue.empty() || m_done; });
-                if (m_queue.empty()) {
-                    return;
-                }
-                batch = std::move(m_queue.front());
-                m_queue.pop_front();
-                m_changed.notify_all();
-            }
+        while (auto batch = m_queue.pop()) {
             text.clear();
-            for (const auto& item : batch) {
+            for (const auto& item : *batch) {
                 m_format(text, item);
             }
             m_out.write(text.data(), static_cast<std::streamsize>(text.size()));
@@ -96,11 +73,8 @@ private:
     std::ostream& m_out;
     Format m_format;
     std::vector<T> m_filling;
-    std::deque<std::vector<T>> m_queue;
-    std::mutex m_mutex;
-    std::condition_variable m_changed;
-    bool m_done = false;
-    std::thread m_thread;
+    BatchQueue<T> m_queue{k_max_queued};
+    std::thread m_thread;  // last: starts once everything it uses exists
 };
 
 }  // namespace billrun::app

@@ -3,11 +3,14 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <thread>
 #include <unordered_set>
 
 #include <fmt/format.h>
 
 #include <billrun/billing/taxes.hpp>
+#include <billrun/core/batch_queue.hpp>
 #include <billrun/core/periods.hpp>
 #include <billrun/ledger/billing.hpp>
 #include <billrun/ledger/payments.hpp>
@@ -17,6 +20,7 @@ namespace billrun::billing {
 namespace {
 
 constexpr int k_batch_contracts = 2000;
+constexpr std::size_t k_batches_read_ahead = 2;
 
 Date due_date_for(const ledger::Contract& contract, Date issue)
 {
@@ -167,31 +171,69 @@ private:
         return commit();
     }
 
+    // The contracts are read on a second thread, through a connection of its own, while this
+    // one bills them and writes the invoices: on a million contracts the reading is a fifth of
+    // the work. Each batch is read in a short read transaction of its own (no snapshot pins
+    // the WAL). That the reading connection does not see this run's invoices does not matter:
+    // each contract comes once, before this run bills it. A run at the same moment may bill a
+    // contract between its read and our insert: the unique (contract, period) refuses ours, as
+    // it did before, so nothing is billed twice.
     Result<void> bill_contracts()
     {
-        std::string after;
-        while (true) {
+        auto reading = ledger::Ledger::open(m_ledger.path(), ledger::OpenOptions{});
+        if (!reading) {
+            return tl::unexpected(reading.error());
+        }
+        BatchQueue<ledger::BillableContract> queue(k_batches_read_ahead);
+        std::optional<Error> read_error;
+        std::thread reader([&] {
+            std::string after;
+            while (true) {
+                auto batch = ledger::contracts_after(**reading, after, k_batch_contracts);
+                if (!batch) {
+                    read_error = batch.error();
+                    break;
+                }
+                if (batch->empty()) {
+                    break;
+                }
+                after = batch->back().contract.id;
+                if (!queue.push(std::move(*batch))) {
+                    break;  // the billing stopped
+                }
+            }
+            queue.close();
+        });
+        struct Stop {
+            BatchQueue<ledger::BillableContract>& queue;
+            std::thread& thread;
+            ~Stop()
+            {
+                queue.close();
+                if (thread.joinable()) {
+                    thread.join();
+                }
+            }
+        } stop{queue, reader};
+        while (auto batch = queue.pop()) {
             if (auto r = begin(); !r) {
                 return r;
-            }
-            auto batch = ledger::contracts_after(m_ledger, after, k_batch_contracts);
-            if (!batch) {
-                return tl::unexpected(batch.error());
-            }
-            if (batch->empty()) {
-                return commit();
             }
             for (const auto& contract : *batch) {
                 if (auto r = bill_contract(contract); !r) {
                     return r;
                 }
             }
-            after = batch->back().contract.id;
             if (auto r = commit(); !r) {
                 return r;
             }
             m_ctx.progress("contracts", m_summary.contracts, 0);
         }
+        reader.join();
+        if (read_error) {
+            return tl::unexpected(*read_error);
+        }
+        return {};
     }
 
     Result<std::int64_t> next_number(const std::string& series)

@@ -1,12 +1,14 @@
 #include <billrun/import/import.hpp>
 
 #include <set>
+#include <thread>
 
 #include <map>
 #include <unordered_map>
 
 #include <fmt/format.h>
 
+#include <billrun/core/batch_queue.hpp>
 #include <billrun/core/text.hpp>
 #include <billrun/core/periods.hpp>
 #include <billrun/io/files.hpp>
@@ -54,6 +56,82 @@ Problem problem_from_message(const std::string& file, const std::string& message
     return p;
 }
 
+// A record as the reading thread hands it over: what was read, the problems found so far and,
+// for customers (which need nothing from the ledger to be checked), the converted record.
+struct ReadRecord {
+    RawRecord raw;
+    std::vector<Problem> problems;
+    bool failed = false;
+    std::optional<ledger::Customer> customer;
+};
+
+constexpr std::size_t k_read_batch = 1024;
+constexpr std::size_t k_read_batches_queued = 8;
+
+// Runs on the reading thread: every record of the source, in order, in batches; a source
+// that cannot go on ends the stream with its error (written before the queue is closed).
+// Batches the writer is done with come back in `spent`, so records' buffers are reused rather
+// than allocated here and freed there.
+void read_records(Source& source, Kind kind, const std::string& file, BatchQueue<ReadRecord>& queue,
+                  BatchQueue<ReadRecord>& spent, std::optional<Error>& error)
+{
+    try {
+        std::vector<ReadRecord> recycled;
+        std::size_t reuse = 0;
+        auto next_batch = [&] {
+            std::vector<ReadRecord> batch;
+            if (auto back = spent.try_pop()) {
+                recycled = std::move(*back);
+            } else {
+                recycled.clear();
+            }
+            reuse = 0;
+            batch.reserve(k_read_batch);
+            return batch;
+        };
+        std::vector<ReadRecord> batch = next_batch();
+        while (true) {
+            ReadRecord item;
+            if (reuse < recycled.size()) {
+                item = std::move(recycled[reuse++]);
+                item.raw.clear();
+                item.problems.clear();
+                item.failed = false;
+            }
+            auto got = source.next(item.raw, item.problems);
+            if (!got) {
+                error = got.error();
+                break;
+            }
+            if (!*got) {
+                break;
+            }
+            item.failed = !item.problems.empty();
+            if (kind == Kind::customers) {
+                Checker check(file, item.problems);
+                if (item.failed) {
+                    check.mark_failed();
+                }
+                item.customer = to_customer(item.raw, check);
+                item.failed = check.failed();
+            }
+            batch.push_back(std::move(item));
+            if (batch.size() == k_read_batch) {
+                if (!queue.push(std::move(batch))) {
+                    return;  // the writer stopped
+                }
+                batch = next_batch();
+            }
+        }
+        if (!batch.empty()) {
+            queue.push(std::move(batch));
+        }
+    } catch (const std::exception& e) {
+        error = Error{ErrorCode::internal, fmt::format("{}: {}", file, e.what())};
+    }
+    queue.close();
+}
+
 class Importer {
 public:
     Importer(ledger::Ledger& ledger, const config::Config& config, const Options& options, std::int64_t run,
@@ -73,42 +151,57 @@ public:
             report.errors.push_back(problem_from_message(input.name, source.error().message));
             return {};
         }
-        RawRecord raw;
-        std::vector<Problem> problems;
-        while (true) {
-            problems.clear();
-            auto got = (*source)->next(raw, problems);
-            if (!got) {
-                if (got.error().code != ErrorCode::data_invalid) {
-                    return tl::unexpected(got.error());
+        // The file is read and its records converted on a second thread while this one writes
+        // them to the ledger (on a million customers, reading and checking is a fifth of the work).
+        BatchQueue<ReadRecord> queue(k_read_batches_queued);
+        BatchQueue<ReadRecord> spent(k_read_batches_queued + 2);  // never full: fewer batches exist
+        std::optional<Error> read_error;
+        std::thread reader([&] { read_records(**source, m_options.kind, input.name, queue, spent, read_error); });
+        struct Stop {
+            BatchQueue<ReadRecord>& queue;
+            std::thread& thread;
+            ~Stop()
+            {
+                queue.close();  // a reader still pushing is told to stop
+                if (thread.joinable()) {
+                    thread.join();
                 }
-                report.invalid += 1;
-                report.errors.push_back(problem_from_message(input.name, got.error().message));
-                break;
             }
-            if (!*got) {
-                break;
-            }
-            Checker check(input.name, problems);
-            if (!problems.empty()) {
-                // Problems found while reading (an unknown YAML key) fail the record too.
-                check.mark_failed();
-            }
-            auto written = write_record(raw, check, report);
-            if (!written) {
-                return written;
-            }
-            if (++m_records % 10000 == 0) {
-                m_ctx.progress("records", m_records, 0);
-            }
-            if (check.failed()) {
-                report.invalid += 1;
-                for (auto& p : problems) {
-                    if (report.errors.size() < k_max_reported) {
-                        report.errors.push_back(std::move(p));
+        } stop{queue, reader};
+        while (auto batch = queue.pop()) {
+            for (auto& item : *batch) {
+                Checker check(input.name, item.problems);
+                if (item.failed) {
+                    // Problems found while reading (an unknown YAML key) or converting fail the record.
+                    check.mark_failed();
+                }
+                auto written = write_record(item, check, report);
+                if (!written) {
+                    return written;
+                }
+                if (++m_records % 10000 == 0) {
+                    m_ctx.progress("records", m_records, 0);
+                }
+                if (check.failed()) {
+                    report.invalid += 1;
+                    for (auto& p : item.problems) {
+                        if (report.errors.size() < k_max_reported) {
+                            report.errors.push_back(std::move(p));
+                        }
                     }
                 }
             }
+            spent.push(std::move(*batch));
+        }
+        queue.close();
+        reader.join();
+        if (read_error) {
+            if (read_error->code != ErrorCode::data_invalid) {
+                return tl::unexpected(*read_error);
+            }
+            // The rest of the file cannot be read: one more invalid record, and the reading stops.
+            report.invalid += 1;
+            report.errors.push_back(problem_from_message(input.name, read_error->message));
         }
         if (m_options.kind == Kind::contracts) {
             return flush_contracts(report);
@@ -117,15 +210,15 @@ public:
     }
 
 private:
-    Result<void> write_record(const RawRecord& raw, Checker& check, FileReport& report)
+    Result<void> write_record(const ReadRecord& item, Checker& check, FileReport& report)
     {
+        const RawRecord& raw = item.raw;
         switch (m_options.kind) {
         case Kind::customers: {
-            auto record = to_customer(raw, check);
-            if (!record || check.failed()) {
+            if (!item.customer || check.failed()) {
                 return {};
             }
-            return count(ledger::upsert_customer(m_ledger, m_run, *record), raw, check, report);
+            return count(ledger::upsert_customer(m_ledger, m_run, *item.customer), raw, check, report);
         }
         case Kind::services: {
             auto record = to_service(raw, check);

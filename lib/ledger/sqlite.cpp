@@ -36,6 +36,7 @@ Statement::Statement(sqlite3* db, std::string_view sql) : m_db(db), m_sql(sql)
     if (rc != SQLITE_OK) {
         throw_error(db, rc, sql);
     }
+    m_text.resize(static_cast<std::size_t>(sqlite3_bind_parameter_count(stmt)));
 }
 
 Statement& Statement::bind(int index, std::int64_t value)
@@ -49,8 +50,14 @@ Statement& Statement::bind(int index, std::int64_t value)
 
 Statement& Statement::bind(int index, std::string_view value)
 {
-    int rc = sqlite3_bind_text(m_stmt.get(), index, value.data(), static_cast<int>(value.size()),
-                               SQLITE_TRANSIENT);
+    // The buffer lives as long as the statement and is only rewritten by the next bind of the
+    // same parameter, which replaces SQLite's binding anyway: SQLITE_STATIC is safe.
+    if (index < 1 || static_cast<std::size_t>(index) > m_text.size()) {
+        throw_error(m_db, SQLITE_RANGE, m_sql);
+    }
+    std::string& held = m_text[static_cast<std::size_t>(index) - 1];
+    held.assign(value);
+    int rc = sqlite3_bind_text(m_stmt.get(), index, held.data(), static_cast<int>(held.size()), SQLITE_STATIC);
     if (rc != SQLITE_OK) {
         throw_error(m_db, rc, m_sql);
     }

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sqlite3.h>
 
@@ -47,7 +48,7 @@ public:
     Statement& bind(int index, std::int64_t value);
     Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
     Statement& bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value)); }
-    Statement& bind(int index, std::string_view value);  // copied (SQLITE_TRANSIENT)
+    Statement& bind(int index, std::string_view value);  // copied into the statement's own buffer
     Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
     Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
     Statement& bind_null(int index);
@@ -74,6 +75,9 @@ private:
     sqlite3* m_db;
     std::unique_ptr<sqlite3_stmt, StmtFinalizer> m_stmt;
     std::string m_sql;
+    // One buffer per parameter, reused from row to row: a bound text is copied here and
+    // handed to SQLite as static, instead of SQLite allocating a copy for every bind.
+    std::vector<std::string> m_text;
 };
 
 // Resets a statement when leaving scope, so a cached statement never stays mid-step.

@@ -4,6 +4,7 @@ ledger that the next run completes, and a locked ledger gives exit 75."""
 import datetime
 import os
 import random
+import re
 import signal
 import sqlite3
 import subprocess
@@ -268,6 +269,59 @@ def a_locked_ledger_gives_exit_75_and_changes_nothing():
         r = ws.run("cycle", "--date", "2026-06-30")
         assert r.code == 0, r
         assert ws.query("SELECT count(*) FROM invoices") == [(18,)]
+
+
+@test
+def a_ledger_with_in_list_checks_gets_equal_checks_that_still_refuse():
+    """Migration v14 (the latest) rewrites the status CHECKs from IN lists (a temporary b-tree per row
+    written) to chains of equalities: every row kept, the ledger intact, an unknown status
+    still refused, and billing goes on where it was."""
+    with small_workspace() as ws:
+        assert ws.run("cycle", "--date", "2026-03-31").code == 0
+        [(latest,)] = ws.query("PRAGMA user_version")  # this migration is the last one
+        check_tables = ("invoices", "payments", "reminders", "collection_stages", "deliveries", "nfse",
+                        "nfse_events", "boleto_registrations", "bank_requests")
+        new_sql = dict(ws.query("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        three_or_more = re.compile(r" IN \('[^']*'(, *\s*'[^']*'){2,}\)")
+        for table in check_tables:
+            assert not three_or_more.search(new_sql[table]), (table, new_sql[table])
+        # The ledger as the version before wrote it: each CHECK as its CREATE TABLE spelled it (two broke the
+        # list over two lines).
+        wrapped = {"collection_stages": ("'overdue', 'reminded-again'", "'overdue',\n" + " " * 41 + "'reminded-again'"),
+                   "nfse": ("'cancelled', 'authorized-after-cancel'",
+                            "'cancelled',\n" + " " * 43 + "'authorized-after-cancel'")}
+        with ws.db() as con:
+            con.execute("PRAGMA writable_schema = ON")
+            for table in check_tables:
+                def as_in_list(m):
+                    values = ", ".join(re.findall(r"'[^']*'", m.group(0)))
+                    if table in wrapped:
+                        values = values.replace(*wrapped[table])
+                    return "{} IN ({})".format(m.group(1), values)
+                old = re.sub(r"(\w+) = '[^']*'(?: OR \1 = '[^']*')+", as_in_list, new_sql[table])
+                assert old != new_sql[table], table
+                con.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", (old, table))
+            con.execute("PRAGMA writable_schema = OFF")
+            con.execute(f"PRAGMA user_version = {latest - 1}")
+        before = ws.dump()
+        assert ws.run("report", "runs").code == 0  # any command migrates
+        assert ws.query("PRAGMA user_version") == [(latest,)]
+        assert ws.query("PRAGMA integrity_check") == [("ok",)]
+        migrated = dict(ws.query("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+        for table in check_tables:
+            assert migrated[table] == new_sql[table], table
+        after = ws.dump()
+        assert {t for t in before if before[t] != after[t]} <= {"runs", "events"}
+        with ws.db() as con:
+            try:
+                con.execute("UPDATE invoices SET status = 'lost' WHERE id = 1")
+                raise AssertionError("an unknown status was taken")
+            except sqlite3.IntegrityError as e:
+                assert "CHECK constraint failed" in str(e), e
+        r = ws.run("cycle", "--date", "2026-04-30")
+        assert r.code == 0, r
+        assert len(cycle_docs(r)[0]) == 3
+        check_gapless(ws)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,79 @@
+#pragma once
+// Hands batches of work from one thread to another through a bounded queue: the producer
+// waits while `capacity` batches are queued (memory stays flat however fast it runs), the
+// consumer waits while none is. Either side may close it: the consumer then drains what is
+// left and gets nothing more; a producer pushing after the consumer closed it is told so and
+// stops instead of waiting forever.
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace billrun {
+
+template <typename T>
+class BatchQueue {
+public:
+    explicit BatchQueue(std::size_t capacity) : m_capacity(capacity) {}
+
+    // False when the queue was closed (nobody will take the batch).
+    bool push(std::vector<T> batch)
+    {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [this] { return m_queue.size() < m_capacity || m_closed; });
+        if (m_closed) {
+            return false;
+        }
+        m_queue.push_back(std::move(batch));
+        m_changed.notify_all();
+        return true;
+    }
+
+    // The next batch, or nothing once the queue is closed and empty.
+    std::optional<std::vector<T>> pop()
+    {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [this] { return !m_queue.empty() || m_closed; });
+        if (m_queue.empty()) {
+            return std::nullopt;
+        }
+        std::vector<T> batch = std::move(m_queue.front());
+        m_queue.pop_front();
+        m_changed.notify_all();
+        return batch;
+    }
+
+    // A queued batch if there is one, without waiting.
+    std::optional<std::vector<T>> try_pop()
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_queue.empty()) {
+            return std::nullopt;
+        }
+        std::vector<T> batch = std::move(m_queue.front());
+        m_queue.pop_front();
+        m_changed.notify_all();
+        return batch;
+    }
+
+    void close()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_closed = true;
+        }
+        m_changed.notify_all();
+    }
+
+private:
+    std::size_t m_capacity;
+    std::deque<std::vector<T>> m_queue;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    bool m_closed = false;
+};
+
+}  // namespace billrun
