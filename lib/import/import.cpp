@@ -238,6 +238,10 @@ private:
         if (!applied) {
             return tl::unexpected(applied.error());
         }
+        if (!*applied) {
+            ++report.unchanged;
+            return {};
+        }
         ++report.created;
         return {};
     }
