@@ -306,7 +306,7 @@ private:
         if (p.credit_date) {
             doc.emplace_back("credit_date", p.credit_date->iso());
         }
-        m_sink(doc);
+        m_sink(std::move(doc));
     }
 
     Result<void> duplicate(ledger::Payment& p, const std::string& invoice_id,
