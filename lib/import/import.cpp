@@ -331,6 +331,10 @@ private:
         if (!applied) {
             return tl::unexpected(applied.error());
         }
+        if (!*applied) {
+            ++report.unchanged;
+            return {};
+        }
         ++report.created;
         return {};
     }

@@ -257,6 +257,12 @@ std::string json_string(std::string_view text)
     return out;
 }
 
+void append_yaml_document(std::string& text, const Map& doc)
+{
+    text += "---\n";
+    yaml_map(text, doc, 0);
+}
+
 void write_yaml_document(std::ostream& out, const Map& doc)
 {
     std::string text = "---\n";

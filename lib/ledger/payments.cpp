@@ -31,17 +31,23 @@ PayableInvoice read_payable(const sql::Statement& stmt, int first = 0)
     return p;
 }
 
-std::int64_t insert_payment(Ledger& ledger, std::int64_t run, const Payment& p)
+// The payment's key, or nullopt (nothing written) when the ledger holds its source key or its
+// settlement already: the unique indexes are the check, so the row is looked up once.
+std::optional<std::int64_t> insert_payment(Ledger& ledger, std::int64_t run, const Payment& p)
 {
     auto& stmt = ledger.statement(
         "INSERT INTO payments (source_key, source, record, invoice, boleto, nosso_numero, date, amount, interest, "
-        "fine, fee, credit_date, status, reason, run, settlement) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        "fine, fee, credit_date, status, reason, run, settlement) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT DO NOTHING");
     stmt.bind(1, p.source_key).bind(2, p.source).bind(3, p.record).bind(4, p.invoice).bind(5, p.boleto);
     stmt.bind(6, p.nosso_numero.empty() ? std::nullopt : std::optional<std::string>(p.nosso_numero));
     stmt.bind(7, p.date.iso()).bind(8, p.amount).bind(9, p.interest).bind(10, p.fine).bind(11, p.fee);
     stmt.bind(12, p.credit_date ? std::optional<std::string>(p.credit_date->iso()) : std::nullopt);
     stmt.bind(13, p.status).bind(14, p.reason.empty() ? std::nullopt : std::optional<std::string>(p.reason));
     stmt.bind(15, run).bind(16, p.settlement).run();
+    if (sqlite3_changes(ledger.db()) == 0) {
+        return std::nullopt;
+    }
     return sqlite3_last_insert_rowid(ledger.db());
 }
 
@@ -127,6 +133,57 @@ Result<std::vector<BoletoMatch>> boletos_by_nosso_numero(Ledger& ledger, std::st
     });
 }
 
+Result<std::vector<BoletoMatch>> boletos_by_nosso_numero_preferring(Ledger& ledger, std::string_view bank,
+                                                                    std::string_view field, bool dv_first)
+{
+    return guard([&] {
+        const auto strip = [](std::string_view s) {
+            auto nonzero = s.find_first_not_of('0');
+            // "" rather than a null view: a null pointer would bind NULL, not ''.
+            return nonzero == std::string_view::npos ? std::string_view("") : s.substr(nonzero);
+        };
+        const std::string_view whole = strip(field);
+        const std::string_view number = field.size() > 1 ? strip(field.substr(0, field.size() - 1)) : std::string_view("");
+        const std::string_view dv = field.empty() ? std::string_view("") : field.substr(field.size() - 1);
+        // One index probe on (bank, nosso_key) in the common case; no customer row (reconcile
+        // does not need the tax id of a boleto's payer).
+        auto& as_dv = ledger.statement(
+            "SELECT b.id, i.id, i.series || '-' || printf('%06d', i.number), i.customer, i.status, i.issue_date, "
+            "i.due_date, i.net, i.balance FROM boletos b JOIN invoices i ON i.id = b.invoice "
+            "WHERE b.bank = ?1 AND b.nosso_key = ?2 AND b.nosso_numero_dv = ?3 LIMIT 10");
+        auto& as_whole = ledger.statement(
+            "SELECT b.id, i.id, i.series || '-' || printf('%06d', i.number), i.customer, i.status, i.issue_date, "
+            "i.due_date, i.net, i.balance FROM boletos b JOIN invoices i ON i.id = b.invoice "
+            "WHERE b.bank = ?1 AND b.nosso_key = ?2 AND NOT (b.nosso_key = ?3 AND b.nosso_numero_dv = ?4) LIMIT 10");
+        std::vector<BoletoMatch> out;
+        for (int pass = 0; pass < 2 && out.empty(); ++pass) {
+            const bool want_dv = (pass == 0) == dv_first;
+            auto& stmt = want_dv ? as_dv : as_whole;
+            sql::ResetGuard reset(stmt);
+            if (want_dv) {
+                stmt.bind(1, bank).bind(2, number).bind(3, dv);
+            } else {
+                stmt.bind(1, bank).bind(2, whole).bind(3, number).bind(4, dv);
+            }
+            while (stmt.step()) {
+                BoletoMatch m;
+                m.boleto = stmt.column_int(0);
+                m.dv_checked = want_dv;
+                m.invoice.key = stmt.column_int(1);
+                m.invoice.id = stmt.column_text(2);
+                m.invoice.customer = stmt.column_text(3);
+                m.invoice.status = stmt.column_text(4);
+                m.invoice.issue_date = date_of(stmt.column_text(5));
+                m.invoice.due_date = date_of(stmt.column_text(6));
+                m.invoice.net = stmt.column_int(7);
+                m.invoice.balance = stmt.column_int(8);
+                out.push_back(std::move(m));
+            }
+        }
+        return out;
+    });
+}
+
 Result<std::optional<PayableInvoice>> payable_invoice(Ledger& ledger, std::int64_t key)
 {
     return guard([&]() -> std::optional<PayableInvoice> {
@@ -192,10 +249,15 @@ Result<std::vector<PayableInvoice>> open_invoices_of_payer(Ledger& ledger, std::
     });
 }
 
-Result<Applied> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment, const PayableInvoice& invoice)
+Result<std::optional<Applied>> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment,
+                                             const PayableInvoice& invoice)
 {
-    return guard([&] {
-        std::int64_t id = insert_payment(ledger, run, payment);
+    return guard([&]() -> std::optional<Applied> {
+        const auto inserted = insert_payment(ledger, run, payment);
+        if (!inserted) {
+            return std::nullopt;
+        }
+        const std::int64_t id = *inserted;
         Centavos principal = payment.amount - payment.interest - payment.fine;
         Applied applied;
         // Money paid on a cancelled invoice (or a draft) settles nothing: all of it is credit.
@@ -224,10 +286,12 @@ Result<Applied> apply_payment(Ledger& ledger, std::int64_t run, const Payment& p
     });
 }
 
-Result<void> record_payment(Ledger& ledger, std::int64_t run, const Payment& payment)
+Result<bool> record_payment(Ledger& ledger, std::int64_t run, const Payment& payment)
 {
     return guard([&] {
-        insert_payment(ledger, run, payment);
+        if (!insert_payment(ledger, run, payment)) {
+            return false;
+        }
         if (payment.boleto && (payment.status == "rejected" || payment.status == "confirmed" ||
                                payment.status == "written-off")) {
             auto& boleto = ledger.statement(
@@ -235,6 +299,7 @@ Result<void> record_payment(Ledger& ledger, std::int64_t run, const Payment& pay
             boleto.bind(1, payment.status == "confirmed" ? "registered" : payment.status).bind(2, *payment.boleto).run();
             insert_event(ledger, run, "boleto", std::to_string(*payment.boleto), payment.status, payment.reason);
         }
+        return true;
     });
 }
 

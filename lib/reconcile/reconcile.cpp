@@ -269,12 +269,13 @@ public:
         p.source_key = item.key;
         p.source = f.name;
         p.record = item.record;
+        if (item.cnab) {
+            // A record seen before is found by its insert (the unique source key), not looked up.
+            return apply_cnab(item, p);
+        }
         auto seen = ledger::payment_seen(m_ledger, item.key);
         if (!seen) {
             return tl::unexpected(seen.error());
-        }
-        if (item.cnab) {
-            return apply_cnab(item, p, *seen);
         }
         return apply_statement(item, p, *seen);
     }
@@ -305,7 +306,7 @@ private:
         if (p.credit_date) {
             doc.emplace_back("credit_date", p.credit_date->iso());
         }
-        m_sink(doc);
+        m_sink(std::move(doc));
     }
 
     Result<void> duplicate(ledger::Payment& p, const std::string& invoice_id,
@@ -317,7 +318,48 @@ private:
         return {};
     }
 
-    Result<void> apply_cnab(const Item& item, ledger::Payment& p, bool seen)
+    // A payment the ledger refused as one it holds already: by its bank record, or by its
+    // settlement from another source.
+    Result<void> duplicate_of(ledger::Payment& p, const std::string& invoice_id)
+    {
+        auto seen = ledger::payment_seen(m_ledger, p.source_key);
+        if (!seen) {
+            return tl::unexpected(seen.error());
+        }
+        if (!*seen && p.settlement) {
+            auto before = ledger::settlement_applied(m_ledger, *p.settlement);
+            if (!before) {
+                return tl::unexpected(before.error());
+            }
+            if (*before) {
+                return duplicate(p, invoice_id,
+                                 fmt::format("already applied: the same payment of this boleto (date, amount) came "
+                                             "from {}",
+                                             **before));
+            }
+        }
+        return duplicate(p, invoice_id);
+    }
+
+    // Records a payment that changes no invoice, counted in `count` and shown with
+    // `invoice_id`; a duplicate (shown with `duplicate_invoice_id`) when its bank record was
+    // recorded before.
+    Result<void> record(ledger::Payment& p, std::int64_t& count, const std::string& invoice_id,
+                        const std::string& duplicate_invoice_id)
+    {
+        auto recorded = ledger::record_payment(m_ledger, m_run, p);
+        if (!recorded) {
+            return tl::unexpected(recorded.error());
+        }
+        if (!*recorded) {
+            return duplicate_of(p, duplicate_invoice_id);
+        }
+        ++count;
+        emit(p, p.status, invoice_id);
+        return {};
+    }
+
+    Result<void> apply_cnab(const Item& item, ledger::Payment& p)
     {
         const auto& r = item.ret;
         p.nosso_numero = r.nosso_numero;
@@ -335,44 +377,28 @@ private:
         // may name, those matched as number + their own check digit come first for a bank whose
         // numbers have one, the whole-field ones first for the others. Two candidates left (two
         // accounts at one bank with the same number) are never guessed between.
-        auto found = ledger::boletos_by_nosso_numero(m_ledger, item.bank, r.nosso_numero);
+        auto found = ledger::boletos_by_nosso_numero_preferring(m_ledger, item.bank, r.nosso_numero,
+                                                                m_dv_banks.contains(item.bank));
         if (!found) {
             return tl::unexpected(found.error());
         }
-        const bool dv_first = m_dv_banks.contains(item.bank);
-        std::vector<const ledger::BoletoMatch*> best;
-        for (int pass = 0; pass < 2 && best.empty(); ++pass) {
-            const bool want_dv = (pass == 0) == dv_first;
-            for (const auto& m : *found) {
-                if (m.dv_checked == want_dv) {
-                    best.push_back(&m);
-                }
-            }
-        }
-        const ledger::BoletoMatch* match = best.size() == 1 ? best.front() : nullptr;
+        const std::vector<ledger::BoletoMatch>& best = *found;
+        const ledger::BoletoMatch* match = best.size() == 1 ? &best.front() : nullptr;
         std::string invoice_id = match != nullptr ? match->invoice.id : std::string();
         if (match != nullptr && r.occurrence == cnab::Occurrence::paid) {
             // The same payment from any source (another retorno, the bank's API) is this one.
             const std::string same = fmt::format("{}:{}:{}", match->boleto, p.date.iso(), p.amount);
             p.settlement = ledger::settlement_key(match->boleto, p.date, p.amount, m_settlements.next(same));
         }
-        if (seen) {
-            return duplicate(p, invoice_id);
-        }
         if (best.size() > 1) {
             std::vector<std::string> ids;
-            for (const auto* m : best) {
-                ids.push_back(m->invoice.id);
+            for (const auto& m : best) {
+                ids.push_back(m.invoice.id);
             }
             p.status = "ambiguous";
             p.reason = fmt::format("nosso número {} names boletos of more than one account: candidates: {}",
                                    r.nosso_numero, fmt::join(ids, ", "));
-            ++counts.ambiguous;
-            if (auto rec = ledger::record_payment(m_ledger, m_run, p); !rec) {
-                return rec;
-            }
-            emit(p, p.status, {});
-            return {};
+            return record(p, counts.ambiguous, {}, invoice_id);
         }
         if (match != nullptr) {
             p.boleto = match->boleto;
@@ -383,38 +409,22 @@ private:
             if (match == nullptr) {
                 return unmatched(p, fmt::format("no boleto of bank {} with nosso número {}", item.bank, r.nosso_numero));
             }
-            if (auto before = ledger::settlement_applied(m_ledger, *p.settlement); !before || *before) {
-                if (!before) {
-                    return tl::unexpected(before.error());
-                }
-                return duplicate(p, invoice_id,
-                                 fmt::format("already applied: the same payment of this boleto (date, amount) came "
-                                             "from {}",
-                                             **before));
-            }
             return applied(p, match->invoice);
         case cnab::Occurrence::rejected:
             p.status = "rejected";
             p.reason = r.reasons.empty() ? fmt::format("entry rejected (occurrence {})", r.occurrence_code)
                                          : fmt::format("entry rejected (occurrence {}, reasons {})", r.occurrence_code,
                                                        fmt::join(r.reasons, ", "));
-            ++counts.rejected;
-            break;
+            return record(p, counts.rejected, invoice_id, invoice_id);
         case cnab::Occurrence::entry_confirmed:
             p.status = "confirmed";
-            ++counts.confirmed;
-            break;
+            return record(p, counts.confirmed, invoice_id, invoice_id);
         case cnab::Occurrence::written_off:
             p.status = "written-off";
-            ++counts.written_off;
-            break;
+            return record(p, counts.written_off, invoice_id, invoice_id);
         case cnab::Occurrence::other:
             break;
         }
-        if (auto rec = ledger::record_payment(m_ledger, m_run, p); !rec) {
-            return rec;
-        }
-        emit(p, p.status, invoice_id);
         return {};
     }
 
@@ -459,12 +469,7 @@ private:
             }
             p.status = "ambiguous";
             p.reason = fmt::format("candidates: {}", fmt::join(ids, ", "));
-            ++counts.ambiguous;
-            if (auto rec = ledger::record_payment(m_ledger, m_run, p); !rec) {
-                return rec;
-            }
-            emit(p, p.status, {});
-            return {};
+            return record(p, counts.ambiguous, {}, {});
         }
         return applied(p, candidates->front());
     }
@@ -473,12 +478,7 @@ private:
     {
         p.status = "unmatched";
         p.reason = std::move(reason);
-        ++counts.unmatched;
-        if (auto rec = ledger::record_payment(m_ledger, m_run, p); !rec) {
-            return rec;
-        }
-        emit(p, p.status, {});
-        return {};
+        return record(p, counts.unmatched, {}, {});
     }
 
     // The late charges (SPEC §7) an invoice had run up by the day it was paid.
@@ -492,6 +492,8 @@ private:
     {
         p.status = "applied";
         p.invoice = invoice.key;
+        const Centavos reported_interest = p.interest;
+        const Centavos reported_fine = p.fine;
         if (p.interest == 0 && p.fine == 0 && p.amount > invoice.balance &&
             (invoice.status == "issued" || invoice.status == "partly-paid")) {
             // Paid late with the charges the reminder showed, and the bank (or statement) did
@@ -502,10 +504,16 @@ private:
             p.fine = std::min(charges, late.fine);
             p.interest = charges - p.fine;
         }
-        auto effect = ledger::apply_payment(m_ledger, m_run, p, invoice);
-        if (!effect) {
-            return tl::unexpected(effect.error());
+        auto applied = ledger::apply_payment(m_ledger, m_run, p, invoice);
+        if (!applied) {
+            return tl::unexpected(applied.error());
         }
+        if (!*applied) {
+            p.interest = reported_interest;
+            p.fine = reported_fine;
+            return duplicate_of(p, invoice.id);
+        }
+        const ledger::Applied* effect = &**applied;
         p.reason = invoice.status == "cancelled" || invoice.status == "draft"
                        ? fmt::format("invoice is {}: {} credited to customer {}", invoice.status,
                                      format_money(effect->credit), invoice.customer)

@@ -79,6 +79,14 @@ def a_retorno_pays_in_full_partly_and_over_and_reports_the_rest():
         assert r.code == 0, r
         payments, run = reconcile_docs(r)
         assert run["counts"]["duplicate"] == 5 and all(p["status"] == "duplicate" for p in payments), run
+        # Refused by the ledger's unique source key, whatever the record's kind: nothing written
+        # but the run and its file.
+        assert all("reconciled before" in p["reason"] for p in payments), payments
+        unchanged = ("runs", "events", "reconciled_files")
+        assert {k: v for k, v in ws.dump().items() if k not in unchanged} == \
+            {k: v for k, v in after.items() if k not in unchanged}
+        assert ws.query("SELECT count(*) FROM events WHERE run = ? AND entity NOT IN ('run', 'file')", run["run"]) \
+            == [(0,)]
         assert invoice_state(ws, partial["invoice"]) == ("partly-paid", 10000)
 
 

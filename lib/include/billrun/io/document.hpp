@@ -51,6 +51,8 @@ private:
 
 // One YAML document: "---\n" then the map.
 void write_yaml_document(std::ostream& out, const Map& doc);
+// The same document appended to `text`.
+void append_yaml_document(std::string& text, const Map& doc);
 // One JSON object on one line (a stream of documents is JSON Lines).
 void write_json_line(std::ostream& out, const Map& doc);
 // "key: value" lines with nested keys dotted (lines.1.amount), aligned for a terminal.

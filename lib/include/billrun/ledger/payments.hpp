@@ -68,6 +68,11 @@ struct BoletoMatch {
     bool dv_checked = false;  // matched as number + its own check digit
 };
 Result<std::vector<BoletoMatch>> boletos_by_nosso_numero(Ledger& ledger, std::string_view bank, std::string_view field);
+// The boletos boletos_by_nosso_numero finds in one of its two readings, tried in turn: as
+// number + check digit first when `dv_first`, else the whole field first; the other reading
+// only when the first finds none. Their invoices' customer_tax_id is left empty.
+Result<std::vector<BoletoMatch>> boletos_by_nosso_numero_preferring(Ledger& ledger, std::string_view bank,
+                                                                    std::string_view field, bool dv_first);
 Result<std::optional<PayableInvoice>> payable_invoice(Ledger& ledger, std::int64_t key);
 Result<std::optional<PayableInvoice>> payable_invoice_by_id(Ledger& ledger, std::string_view id);
 // Open invoices (issued or partly paid) with exactly this balance, issued on or before `date`,
@@ -85,11 +90,15 @@ struct Applied {
 
 // Records an applied payment and its effect on the invoice: the balance goes down by what
 // was paid less interest and fine; paid when nothing stays open; an excess becomes a
-// credit of the customer. Each change an event.
-Result<Applied> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment, const PayableInvoice& invoice);
+// credit of the customer. Each change an event. nullopt, and nothing written, when the
+// ledger already holds the payment's source key or its settlement (see payment_seen and
+// settlement_applied for which).
+Result<std::optional<Applied>> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment,
+                                             const PayableInvoice& invoice);
 // Records a payment that changes no invoice (unmatched, ambiguous, rejected, confirmed,
-// written-off), and the boleto's new status when the bank said so.
-Result<void> record_payment(Ledger& ledger, std::int64_t run, const Payment& payment);
+// written-off), and the boleto's new status when the bank said so. false, and nothing
+// written, when the ledger already holds the payment's source key.
+Result<bool> record_payment(Ledger& ledger, std::int64_t run, const Payment& payment);
 
 // Customers with credit they have not used yet.
 Result<std::vector<std::string>> customers_with_credit(Ledger& ledger);

@@ -36,8 +36,9 @@ struct Summary {
     std::string finished;
 };
 
-// Receives each `payment` document as soon as it is computed.
-using PaymentSink = std::function<void(const io::Map& payment)>;
+// Receives each `payment` document as soon as it is computed, to keep (it may hand it to
+// another thread to write).
+using PaymentSink = std::function<void(io::Map payment)>;
 
 // Errors: no_input (a file missing), data_invalid (a file that cannot be read: nothing
 // applied), busy, internal.
