@@ -10,17 +10,18 @@
 // 'pending' (the skipped steps with it) before anything is sent, and marked handed over right
 // before its message goes; a run killed after that leaves it 'unknown', never sent again.
 //
-// To the outbox (and in a dry run) there is no claim. A message is a file whose name says
-// which invoice and step it is (<invoice>-<step>.eml, its Message-ID the same), so writing it
-// again gives the same file, not a second e-mail. A page's files are written on a second
-// thread while the next page is read, synced to the disk (syncfs), and only then recorded
-// 'sent', in one transaction per page. A run killed before that commit leaves files the
-// ledger does not know: the next run decides the same steps and rewrites those files under
-// the same names before recording them; one killed after it has nothing left to do for the
-// page. So a step is recorded sent only once its file is durably there, and never twice (the
-// unique (invoice, step) and the insert that only replaces a failed attempt). This is what the
-// claim gave for the outbox before (a dead run's 'pending' rows were done again), with three
-// statements and two events less per reminded invoice.
+// To the outbox there is no claim. A message is a file whose name says which invoice and step
+// it is (<invoice>-<step>.eml, its Message-ID the same), so writing it again gives the same
+// file, not a second e-mail. A page's files are written on a second thread while the next page
+// is read, synced to the disk (syncfs), and only then recorded 'sent', in one transaction per
+// page. A run killed before that commit leaves files the ledger does not know: the next run on
+// the same date decides the same steps and rewrites those files under the same names before
+// recording them (on a later date it may record such a step skipped for a later one, as it did
+// with a dead run's 'pending' rows, which became 'failed'); one killed after the commit has
+// nothing left to do for the page. So a step is recorded sent only once its file is durably
+// there, and never twice (the unique (invoice, step) and the insert that only replaces a failed
+// attempt). This is what the claim gave for the outbox before (a dead run's 'pending' rows were
+// done again), with three statements and two events less per reminded invoice.
 #include <billrun/dunning/remind.hpp>
 
 #include <algorithm>
