@@ -144,10 +144,13 @@ Result<std::optional<io::Map>> show_reminder(ledger::Ledger& ledger, const std::
     }
     const auto& r = **found;
     const auto& m = r.reminder;
-    // remind's events on the invoice name the step: "step -3 (reminder, email): ...".
+    // remind's events on the invoice name the step: "step -3 (reminder, email): ...", or, for a
+    // step skipped with the outcome of a later one, "step 1 (...): ...; skipped step -3 (...)".
     auto prefix = fmt::format("step {} (", m.step);
+    auto skipped = "; skipped " + prefix;
     auto history = history_of(ledger, "invoice", std::to_string(m.invoice), [&](const ledger::Event& e) {
-        return (e.action == "reminded" || e.action.starts_with("reminder-")) && e.detail.starts_with(prefix);
+        return (e.action == "reminded" || e.action.starts_with("reminder-")) &&
+               (e.detail.starts_with(prefix) || e.detail.find(skipped) != std::string::npos);
     });
     if (!history) {
         return tl::unexpected(history.error());

@@ -1,13 +1,27 @@
 // billrun remind: the dunning policy applied as of the business date (SPEC §7).
 //
 // Per page of open invoices: decide (the latest step due and not done; the earlier undone
-// ones are skipped), then in one transaction record the skipped steps and claim the applied
-// ones as 'pending'; then send (outside any transaction: SMTP is slow and may fail); then in
-// one transaction record each outcome and move the collection stages. To the outbox, a page's
-// files are written on a second thread while the next page is claimed, and its outcomes are
-// recorded once they are synced to the disk. A run holds the remind stage lock (see
-// ledger/stage_lock.hpp) for its whole length, so a 'pending' row it finds at its start was
-// left by a run that died.
+// ones are skipped), deliver, then in one transaction record each outcome with the skipped
+// steps and the stage move (one event per invoice). A run holds the remind stage lock (see
+// ledger/stage_lock.hpp) for its whole length, so no other run decides about these invoices
+// meanwhile, and a 'pending' row it finds at its start was left by a run that died.
+//
+// Over SMTP a message cannot be taken back, so the step is claimed first: its row is committed
+// 'pending' (the skipped steps with it) before anything is sent, and marked handed over right
+// before its message goes; a run killed after that leaves it 'unknown', never sent again.
+//
+// To the outbox there is no claim. A message is a file whose name says which invoice and step
+// it is (<invoice>-<step>.eml, its Message-ID the same), so writing it again gives the same
+// file, not a second e-mail. A page's files are written on a second thread while the next page
+// is read, synced to the disk (syncfs), and only then recorded 'sent', in one transaction per
+// page. A run killed before that commit leaves files the ledger does not know: the next run on
+// the same date decides the same steps and rewrites those files under the same names before
+// recording them (on a later date it may record such a step skipped for a later one, as it did
+// with a dead run's 'pending' rows, which became 'failed'); one killed after the commit has
+// nothing left to do for the page. So a step is recorded sent only once its file is durably
+// there, and never twice (the unique (invoice, step) and the insert that only replaces a failed
+// attempt). This is what the claim gave for the outbox before (a dead run's 'pending' rows were
+// done again), with three statements and two events less per reminded invoice.
 #include <billrun/dunning/remind.hpp>
 
 #include <algorithm>
@@ -44,7 +58,14 @@ std::string step_tag(int offset)
     return offset == 0 ? std::string("due-0") : fmt::format("after-{}", offset);
 }
 
-// A step applied to one invoice in this run, from claim to outcome.
+// A step recorded skipped: a later one is due.
+struct Skipped {
+    ledger::Reminder reminder;
+    LateCharges late;
+    std::string invoice_id;  // when known (from the later step's detail)
+};
+
+// A step applied to one invoice in this run, from decision to outcome.
 struct Work {
     ledger::Reminder reminder;
     LateCharges late;
@@ -53,18 +74,13 @@ struct Work {
     std::string stem;        // the message's file stem (and Message-ID)
     bool past_due = false;   // the invoice, as of the business date
     int stage_rank = 0;      // its collection stage when the page was read
+    std::vector<Skipped> skipped;  // without a claim: recorded with the outcome
+    bool recorded = true;    // false: another run had recorded the step (nothing to print)
 };
 
-// A step recorded skipped: a later one is due.
-struct Skipped {
-    ledger::Reminder reminder;
-    LateCharges late;
-    std::string invoice_id;  // when known (from the later step's detail)
-};
-
-// The steps of one page, from claim to outcome.
+// The steps of one page, from decision to outcome.
 struct Page {
-    std::vector<Work> work;  // claimed, to deliver
+    std::vector<Work> work;  // to deliver (claimed first over SMTP)
     std::vector<Skipped> skipped;
 };
 
@@ -248,11 +264,15 @@ private:
             w.step = &step;
             w.past_due = past_due;
             w.stage_rank = inv.stage_rank;
-            auto claimed = ledger::claim_reminder(m_ledger, m_run, w.reminder);
-            if (!claimed) {
-                return tl::unexpected(claimed.error());
+            bool claimed = true;
+            if (m_claim) {
+                auto taken = ledger::claim_reminder(m_ledger, m_run, w.reminder);
+                if (!taken) {
+                    return tl::unexpected(taken.error());
+                }
+                claimed = *taken;
             }
-            if (*claimed) {
+            if (claimed) {
                 auto detail = ledger::dunning_detail(m_ledger, inv.invoice);
                 if (!detail) {
                     return tl::unexpected(detail.error());
@@ -266,18 +286,22 @@ private:
                 }
                 Skipped s{reminder_for(inv, earlier, late), late, {}};
                 s.reminder.status = "skipped";
+                if (w.detail) {
+                    s.invoice_id = w.detail->invoice_id;
+                }
+                if (!m_claim) {
+                    w.skipped.push_back(std::move(s));
+                    continue;
+                }
                 auto done = ledger::skip_reminder(m_ledger, m_run, s.reminder);
                 if (!done) {
                     return tl::unexpected(done.error());
                 }
                 if (*done) {
-                    if (w.detail) {
-                        s.invoice_id = w.detail->invoice_id;
-                    }
                     page.skipped.push_back(std::move(s));
                 }
             }
-            if (!*claimed) {
+            if (!claimed) {
                 // Another run has it; the stage still follows the due date.
                 if (past_due && inv.stage_rank < k_overdue) {
                     overdue.push_back(inv.invoice);
@@ -340,22 +364,27 @@ private:
             return tl::unexpected(done.error());
         }
         for (auto& w : page.work) {
-            if (auto r = ledger::finish_reminder(m_ledger, m_run, w.reminder); !r) {
-                return tl::unexpected(r.error());
+            ledger::StepOutcome outcome{w.reminder, m_claim, {}, {}};
+            for (const auto& s : w.skipped) {
+                outcome.skipped.push_back(s.reminder);
             }
             // One move of the stage: to where the step sent takes it, or to overdue when the
             // invoice is past due and the step failed (or takes it to a lower stage).
-            std::string stage;
             if (w.reminder.status == "sent") {
-                stage = stage_after(*w.step);
+                outcome.stage = stage_after(*w.step);
             }
-            if (w.past_due && w.stage_rank < k_overdue && (stage.empty() || ledger::stage_rank(stage) < k_overdue)) {
-                stage = "overdue";
+            if (w.past_due && w.stage_rank < k_overdue &&
+                (outcome.stage.empty() || ledger::stage_rank(outcome.stage) < k_overdue)) {
+                outcome.stage = "overdue";
             }
-            if (!stage.empty()) {
-                if (auto r = ledger::advance_stage(m_ledger, m_run, w.reminder.invoice, stage, m_ctx.business_date);
-                    !r) {
-                    return tl::unexpected(r.error());
+            auto recorded = ledger::record_step(m_ledger, m_run, outcome);
+            if (!recorded) {
+                return tl::unexpected(recorded.error());
+            }
+            w.recorded = recorded->step;
+            for (std::size_t i = 0; i < recorded->skipped.size(); ++i) {
+                if (recorded->skipped[i]) {
+                    page.skipped.push_back(std::move(w.skipped[i]));
                 }
             }
         }
@@ -367,7 +396,9 @@ private:
             m_sink(document(s.reminder, s.late, s.invoice_id));
         }
         for (const auto& w : page.work) {
-            m_sink(document(w.reminder, w.late, w.detail ? w.detail->invoice_id : std::string()));
+            if (w.recorded) {
+                m_sink(document(w.reminder, w.late, w.detail ? w.detail->invoice_id : std::string()));
+            }
         }
         return {};
     }
@@ -564,6 +595,7 @@ private:
     std::vector<const config::DunningStep*> m_steps;
     Templates m_templates{m_config};
     std::int64_t m_run = 0;
+    const bool m_claim = m_delivery.smtp;  // steps claimed 'pending' before they are sent (see the top)
     std::string m_remote_failure;  // the first temporary SMTP failure of this run
     std::int64_t m_scanned = 0;    // open invoices looked at, for progress
     std::string m_domain = domain_of(m_config.mail.from);  // Message-IDs end in it

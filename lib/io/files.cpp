@@ -4,10 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -100,6 +103,52 @@ bool can_link_unnamed()
     return proc;
 }
 
+// The process's umask, read once from /proc (umask(2) cannot read it without setting it, which
+// would race with other threads creating files); nullopt when /proc does not say.
+std::optional<mode_t> process_umask()
+{
+    static const std::optional<mode_t> mask = []() -> std::optional<mode_t> {
+        std::ifstream status("/proc/self/status");
+        std::string line;
+        while (std::getline(status, line)) {
+            if (line.starts_with("Umask:")) {
+                return static_cast<mode_t>(std::strtoul(line.c_str() + 6, nullptr, 8));
+            }
+        }
+        return std::nullopt;
+    }();
+    return mask;
+}
+
+// Gives the new file exactly `mode`: created with it, only a umask that took bits away needs
+// a chmod (one syscall less per outbox file in the usual case).
+void set_mode(int fd, unsigned mode)
+{
+    const auto mask = process_umask();
+    if (!mask || (static_cast<mode_t>(mode) & *mask) != 0) {
+        ::fchmod(fd, static_cast<mode_t>(mode));
+    }
+}
+
+// linkat(2) of an open file by the descriptor itself (AT_EMPTY_PATH), which Linux allows an
+// unprivileged process since 6.10 for a file it opened; else false with errno set, and
+// after a refusal the /proc name is used from then on.
+bool link_by_descriptor(int fd, const char* path)
+{
+    static std::atomic<bool> refused{false};
+    if (refused.load(std::memory_order_relaxed)) {
+        errno = ENOENT;
+        return false;
+    }
+    if (::linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0) {
+        return true;
+    }
+    if (errno == ENOENT || errno == EPERM || errno == EINVAL) {
+        refused.store(true, std::memory_order_relaxed);
+    }
+    return false;
+}
+
 }  // namespace
 
 Result<AtomicFile> AtomicFile::create(const std::filesystem::path& path, unsigned mode)
@@ -110,9 +159,9 @@ Result<AtomicFile> AtomicFile::create(const std::filesystem::path& path, unsigne
     // the outbox), and nothing left behind when the process dies. Where the file system or
     // /proc does not offer it, a named temporary file.
     if (can_link_unnamed()) {
-        int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+        int fd = ::open(dir.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, static_cast<mode_t>(mode & 0777));
         if (fd >= 0) {
-            ::fchmod(fd, static_cast<mode_t>(mode));
+            set_mode(fd, mode);
             return AtomicFile(path, std::filesystem::path(), fd);
         }
         if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
@@ -197,7 +246,11 @@ Result<void> AtomicFile::commit_unnamed(bool durable)
         return failed("cannot write");
     }
     const std::string proc = fmt::format("/proc/self/fd/{}", m_fd);
-    if (::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, m_path.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+    bool linked = link_by_descriptor(m_fd, m_path.c_str());
+    if (!linked && errno != EEXIST) {
+        linked = ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, m_path.c_str(), AT_SYMLINK_FOLLOW) == 0;
+    }
+    if (!linked) {
         if (errno != EEXIST) {
             return failed("cannot link into place");
         }

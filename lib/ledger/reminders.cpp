@@ -90,6 +90,59 @@ void bind_reminder(sql::Statement& stmt, std::int64_t run, const Reminder& r)
     stmt.bind(6, r.amount_due).bind(7, r.fine).bind(8, r.interest).bind(9, run);
 }
 
+// The step, inserted with its outcome or over a failed attempt; false when it was done already.
+bool insert_outcome(Ledger& ledger, std::int64_t run, const Reminder& r)
+{
+    auto& stmt = ledger.statement(
+        "INSERT INTO reminders (invoice, step, action, channel, status, business_date, amount_due, fine, interest, "
+        "run, attempts, message, error) VALUES (?1, ?2, ?3, ?4, ?10, ?5, ?6, ?7, ?8, ?9, 1, ?11, ?12) "
+        "ON CONFLICT (invoice, step) DO UPDATE SET status = excluded.status, business_date = excluded.business_date, "
+        "amount_due = excluded.amount_due, fine = excluded.fine, interest = excluded.interest, run = excluded.run, "
+        "message = excluded.message, error = excluded.error, attempts = reminders.attempts + 1 "
+        "WHERE reminders.status = 'failed'");
+    bind_reminder(stmt, run, r);
+    stmt.bind(10, r.status);
+    stmt.bind(11, r.message.empty() ? std::nullopt : std::optional<std::string>(r.message));
+    stmt.bind(12, r.error.empty() ? std::nullopt : std::optional<std::string>(r.error));
+    stmt.run();
+    return sqlite3_changes(ledger.db()) > 0;
+}
+
+// The outcome over this run's claim.
+bool update_outcome(Ledger& ledger, const Reminder& r)
+{
+    auto& stmt = ledger.statement(
+        "UPDATE reminders SET status = ?3, message = ?4, error = ?5 WHERE invoice = ?1 AND step = ?2");
+    stmt.bind(1, r.invoice).bind(2, r.step).bind(3, r.status);
+    stmt.bind(4, r.message.empty() ? std::nullopt : std::optional<std::string>(r.message));
+    stmt.bind(5, r.error.empty() ? std::nullopt : std::optional<std::string>(r.error));
+    stmt.run();
+    return sqlite3_changes(ledger.db()) > 0;
+}
+
+bool insert_skipped(Ledger& ledger, std::int64_t run, const Reminder& r)
+{
+    auto& stmt = ledger.statement(
+        "INSERT INTO reminders (invoice, step, action, channel, status, business_date, amount_due, fine, interest, "
+        "run) VALUES (?1, ?2, ?3, ?4, 'skipped', ?5, ?6, ?7, ?8, ?9) "
+        "ON CONFLICT (invoice, step) DO UPDATE SET status = 'skipped', business_date = excluded.business_date, "
+        "run = excluded.run WHERE reminders.status = 'failed'");
+    bind_reminder(stmt, run, r);
+    stmt.run();
+    return sqlite3_changes(ledger.db()) > 0;
+}
+
+bool move_stage(Ledger& ledger, std::int64_t run, std::int64_t invoice, std::string_view stage, Date since)
+{
+    auto& stmt = ledger.statement(
+        "INSERT INTO collection_stages (invoice, stage, rank, since, run) VALUES (?1, ?2, ?3, ?4, ?5) "
+        "ON CONFLICT (invoice) DO UPDATE SET stage = excluded.stage, rank = excluded.rank, since = excluded.since, "
+        "run = excluded.run WHERE excluded.rank > collection_stages.rank");
+    stmt.bind(1, invoice).bind(2, stage).bind(3, stage_rank(stage)).bind(4, since.iso()).bind(5, run);
+    stmt.run();
+    return sqlite3_changes(ledger.db()) > 0;
+}
+
 }  // namespace
 
 Result<bool> claim_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
@@ -110,14 +163,7 @@ Result<bool> claim_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
 Result<bool> skip_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
 {
     return guard([&] {
-        auto& stmt = ledger.statement(
-            "INSERT INTO reminders (invoice, step, action, channel, status, business_date, amount_due, fine, interest, "
-            "run) VALUES (?1, ?2, ?3, ?4, 'skipped', ?5, ?6, ?7, ?8, ?9) "
-            "ON CONFLICT (invoice, step) DO UPDATE SET status = 'skipped', business_date = excluded.business_date, "
-            "run = excluded.run WHERE reminders.status = 'failed'");
-        bind_reminder(stmt, run, r);
-        stmt.run();
-        const bool changed = sqlite3_changes(ledger.db()) > 0;
+        const bool changed = insert_skipped(ledger, run, r);
         if (changed) {
             insert_event(ledger, run, "invoice", std::to_string(r.invoice), "reminder-skipped",
                          fmt::format("step {} ({}, {}) missed: a later step is due", r.step, r.action, r.channel));
@@ -126,20 +172,32 @@ Result<bool> skip_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
     });
 }
 
-Result<void> finish_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
+Result<StepRecorded> record_step(Ledger& ledger, std::int64_t run, const StepOutcome& outcome)
 {
     return guard([&] {
-        auto& stmt = ledger.statement(
-            "UPDATE reminders SET status = ?3, message = ?4, error = ?5 WHERE invoice = ?1 AND step = ?2");
-        stmt.bind(1, r.invoice).bind(2, r.step).bind(3, r.status);
-        stmt.bind(4, r.message.empty() ? std::nullopt : std::optional<std::string>(r.message));
-        stmt.bind(5, r.error.empty() ? std::nullopt : std::optional<std::string>(r.error));
-        stmt.run();
+        const Reminder& r = outcome.reminder;
+        StepRecorded recorded;
+        recorded.step = outcome.claimed ? update_outcome(ledger, r) : insert_outcome(ledger, run, r);
+        if (!recorded.step) {
+            return recorded;
+        }
+        std::string detail = fmt::format("step {} ({}, {}): {}", r.step, r.action, r.channel,
+                                         r.status == "sent" ? (r.message.empty() ? std::string("done") : r.message)
+                                                            : r.error);
+        for (const auto& s : outcome.skipped) {
+            const bool done = insert_skipped(ledger, run, s);
+            recorded.skipped.push_back(done);
+            if (done) {
+                detail += fmt::format("; skipped step {} ({}, {})", s.step, s.action, s.channel);
+            }
+        }
+        if (!outcome.stage.empty() && move_stage(ledger, run, r.invoice, outcome.stage, r.business_date)) {
+            detail += "; stage ";
+            detail += outcome.stage;
+        }
         insert_event(ledger, run, "invoice", std::to_string(r.invoice),
-                     r.status == "sent" ? "reminded" : "reminder-" + r.status,
-                     r.status == "sent" ? fmt::format("step {} ({}, {}): {}", r.step, r.action, r.channel,
-                                                      r.message.empty() ? std::string("done") : r.message)
-                                        : fmt::format("step {} ({}, {}): {}", r.step, r.action, r.channel, r.error));
+                     r.status == "sent" ? "reminded" : "reminder-" + r.status, detail);
+        return recorded;
     });
 }
 
@@ -171,13 +229,7 @@ Result<std::int64_t> settle_stale_reminders(Ledger& ledger)
 Result<void> advance_stage(Ledger& ledger, std::int64_t run, std::int64_t invoice, std::string_view stage, Date since)
 {
     return guard([&] {
-        auto& stmt = ledger.statement(
-            "INSERT INTO collection_stages (invoice, stage, rank, since, run) VALUES (?1, ?2, ?3, ?4, ?5) "
-            "ON CONFLICT (invoice) DO UPDATE SET stage = excluded.stage, rank = excluded.rank, since = excluded.since, "
-            "run = excluded.run WHERE excluded.rank > collection_stages.rank");
-        stmt.bind(1, invoice).bind(2, stage).bind(3, stage_rank(stage)).bind(4, since.iso()).bind(5, run);
-        stmt.run();
-        if (sqlite3_changes(ledger.db()) > 0) {
+        if (move_stage(ledger, run, invoice, stage, since)) {
             insert_event(ledger, run, "invoice", std::to_string(invoice), "stage", std::string(stage));
         }
     });

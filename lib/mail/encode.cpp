@@ -92,8 +92,13 @@ std::vector<std::string_view> split_lines(std::string_view text)
 std::string quoted_printable(const std::vector<std::string_view>& lines)
 {
     std::string out;
+    std::size_t size = 0;
     for (std::string_view line : lines) {
-        std::string current;
+        size += line.size() + 2;
+    }
+    out.reserve(size + size / 4);
+    for (std::string_view line : lines) {
+        std::size_t column = 0;  // of the encoded line being written
         bool from_line = line.starts_with("From ");
         for (std::size_t i = 0; i < line.size(); ++i) {
             auto c = static_cast<unsigned char>(line[i]);
@@ -102,18 +107,18 @@ std::string quoted_printable(const std::vector<std::string_view>& lines)
                           (i == 0 && from_line);
             // A soft break ('=') must still fit in 76 columns unless this is the line's last character.
             std::size_t limit = last ? 76 : 75;
-            if (current.size() + (encode ? 3 : 1) > limit) {
-                out += current;
+            if (column + (encode ? 3 : 1) > limit) {
                 out += "=\r\n";
-                current.clear();
+                column = 0;
             }
-            if (encode || (current.empty() && c == '.')) {
-                append_hex(current, '=', c);
+            if (encode || (column == 0 && c == '.')) {
+                append_hex(out, '=', c);
+                column += 3;
             } else {
-                current += static_cast<char>(c);
+                out += static_cast<char>(c);
+                ++column;
             }
         }
-        out += current;
         out += "\r\n";
     }
     return out;

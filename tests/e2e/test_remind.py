@@ -150,6 +150,17 @@ def steps_go_out_once_each_and_missed_ones_are_skipped():
         stages = dict(ws.query("SELECT i.series || '-' || printf('%06d', i.number), s.stage FROM collection_stages s "
                                "JOIN invoices i ON i.id = s.invoice"))
         assert stages["A-000001"] == "reminded-again" and stages["A-000011"] == "reminded-again", stages
+        # One event per invoice and run names the step sent, the steps it skipped and the stage
+        # move; show reminder finds it for the skipped step too.
+        key = ws.query("SELECT id FROM invoices WHERE series = 'A' AND number = 11")[0][0]
+        events = ws.query("SELECT action, detail FROM events WHERE entity = 'invoice' AND entity_id = ? AND run = ?",
+                          str(key), run["run"])
+        assert events == [("reminded", "step 1 (reminder, email): out/outbox/A-000011-after-1.eml; "
+                                       "skipped step -3 (reminder, email); stage reminded-again")], events
+        [skipped] = ws.run("show", "reminder", "A-000011:-3").docs()
+        assert skipped["status"] == "skipped" and [h["action"] for h in skipped["history"]] == ["reminded"], skipped
+        [sent] = ws.run("show", "reminder", "A-000011:1").docs()
+        assert sent["status"] == "sent" and sent["attempts"] == 1 and len(sent["history"]) == 1, sent
 
 
 @test

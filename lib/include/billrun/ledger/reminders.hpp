@@ -1,6 +1,7 @@
 #pragma once
-// What `remind` keeps: one row per (invoice, dunning step), written 'pending' before the
-// message goes out and 'sent' after it was taken; the collection stage of each invoice.
+// What `remind` keeps: one row per (invoice, dunning step), written 'sent' once the message
+// was taken (over SMTP, claimed 'pending' before it goes out); the collection stage of each
+// invoice.
 // Call the writers inside a WriteTransaction.
 #include <cstdint>
 #include <optional>
@@ -71,8 +72,24 @@ Result<bool> claim_reminder(Ledger& ledger, std::int64_t run, const Reminder& r)
 // Records a step missed while no run happened (or a failed one a later step supersedes).
 // False when it was done already.
 Result<bool> skip_reminder(Ledger& ledger, std::int64_t run, const Reminder& r);
-// The outcome of a claimed step: sent or failed, with where the message went or why not.
-Result<void> finish_reminder(Ledger& ledger, std::int64_t run, const Reminder& r);
+
+// What one remind run did to one invoice: the step applied and its outcome, the earlier steps
+// it skipped (when they are recorded with the outcome, not at a claim) and the stage it moves to.
+struct StepOutcome {
+    Reminder reminder;              // status sent, failed or unknown; message or error
+    bool claimed = false;           // its row is this run's 'pending' claim (SMTP); else inserted here
+    std::vector<Reminder> skipped;  // earlier steps missed, recorded here as skipped
+    std::string stage;              // where the collection stage moves (never back); empty: nowhere
+};
+struct StepRecorded {
+    bool step = false;          // false: the step was done already (sent, skipped or unknown): nothing written
+    std::vector<bool> skipped;  // for each skipped step, whether it was recorded (false: done already)
+};
+// Records an outcome: the step's row (inserted, or over its claim or a failed attempt), the
+// skipped steps' rows, the stage, and one event on the invoice naming all of them ("reminded"
+// or "reminder-<status>", detail "step 1 (reminder, email): <message>; skipped step -3
+// (reminder, email); stage overdue").
+Result<StepRecorded> record_step(Ledger& ledger, std::int64_t run, const StepOutcome& outcome);
 // A claimed e-mail step is about to be handed to the SMTP server: committed on its own
 // before the message goes, so a run killed mid-page leaves only this one of unknown outcome.
 Result<void> mark_reminder_handed(Ledger& ledger, std::int64_t invoice, int step);
