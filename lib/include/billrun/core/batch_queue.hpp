@@ -37,26 +37,14 @@ public:
     {
         std::unique_lock lock(m_mutex);
         m_changed.wait(lock, [this] { return !m_queue.empty() || m_closed; });
-        if (m_queue.empty()) {
-            return std::nullopt;
-        }
-        std::vector<T> batch = std::move(m_queue.front());
-        m_queue.pop_front();
-        m_changed.notify_all();
-        return batch;
+        return take_front();
     }
 
     // A queued batch if there is one, without waiting.
     std::optional<std::vector<T>> try_pop()
     {
         std::lock_guard lock(m_mutex);
-        if (m_queue.empty()) {
-            return std::nullopt;
-        }
-        std::vector<T> batch = std::move(m_queue.front());
-        m_queue.pop_front();
-        m_changed.notify_all();
-        return batch;
+        return take_front();
     }
 
     void close()
@@ -69,6 +57,18 @@ public:
     }
 
 private:
+    // Called with the mutex held.
+    std::optional<std::vector<T>> take_front()
+    {
+        if (m_queue.empty()) {
+            return std::nullopt;
+        }
+        std::vector<T> batch = std::move(m_queue.front());
+        m_queue.pop_front();
+        m_changed.notify_all();  // a producer may be waiting for room
+        return batch;
+    }
+
     std::size_t m_capacity;
     std::deque<std::vector<T>> m_queue;
     std::mutex m_mutex;
