@@ -235,6 +235,19 @@ Result<std::unique_ptr<Adapter>> open_adapter(const config::BankAccount& account
     return find_provider(account.api->provider)->make(account, std::move(opened->session), std::move(opened->endpoint));
 }
 
+Result<Adapter*> AdapterCache::get(const config::BankAccount& account)
+{
+    auto found = m_adapters.find(account.id);
+    if (found != m_adapters.end()) {
+        return found->second.get();
+    }
+    auto made = open_adapter(account, m_where);
+    if (!made) {
+        return fail(made.error().code, fmt::format("{}: {}", m_config.file.string(), made.error().message));
+    }
+    return m_adapters.emplace(account.id, std::move(*made)).first->second.get();
+}
+
 Result<void> authenticate(const config::BankAccount& account, const Circumstances& where)
 {
     auto opened = open_session(account, where);

@@ -159,7 +159,7 @@ public:
 private:
     Result<void> confirm_one(const Hint& h, BankFindings& out)
     {
-        auto api = adapter(*h.account);
+        auto api = m_adapters.get(*h.account);
         if (!api) {
             return tl::unexpected(api.error());
         }
@@ -203,24 +203,11 @@ private:
         return {};
     }
 
-    Result<bankapi::Adapter*> adapter(const config::BankAccount& account)
-    {
-        auto found = m_adapters.find(account.id);
-        if (found != m_adapters.end()) {
-            return found->second.get();
-        }
-        auto made = bankapi::open_adapter(account, bankapi::Circumstances{m_ledger, m_ctx, m_run});
-        if (!made) {
-            return fail(made.error().code, fmt::format("{}: {}", m_config.file.string(), made.error().message));
-        }
-        return m_adapters.emplace(account.id, std::move(*made)).first->second.get();
-    }
-
     ledger::Ledger& m_ledger;
     const config::Config& m_config;
     const RunContext& m_ctx;
     std::int64_t m_run;
-    std::map<std::string, std::unique_ptr<bankapi::Adapter>> m_adapters;
+    bankapi::AdapterCache m_adapters{m_config, bankapi::Circumstances{m_ledger, m_ctx, m_run}};
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 // in the ledger, libcurl HTTPS with bounded timeouts, 429/5xx waited out). A provider is one
 // file under providers/ and one line in the table of providers.cpp.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -131,6 +132,20 @@ struct Circumstances {
 // The adapter of an account with `registration: api`. Errors: config (unknown provider,
 // missing credentials, account fields the provider cannot use, unreadable CA or certificate).
 Result<std::unique_ptr<Adapter>> open_adapter(const config::BankAccount& account, const Circumstances& where);
+
+// The adapters of a run's accounts, each opened once (a token, a TLS session per account).
+class AdapterCache {
+public:
+    AdapterCache(const config::Config& config, const Circumstances& where) : m_config(config), m_where(where) {}
+
+    // Errors: those of open_adapter, the config file's name in front.
+    Result<Adapter*> get(const config::BankAccount& account);
+
+private:
+    const config::Config& m_config;
+    Circumstances m_where;
+    std::map<std::string, std::unique_ptr<Adapter>> m_adapters;
+};
 
 // Makes sure of a token for the account (the one kept in the ledger, or a new one), before
 // anything is numbered. Errors: config (credentials missing or refused), unavailable.
