@@ -253,4 +253,48 @@ std::string digits_only(std::string_view s)
     return out;
 }
 
+namespace {
+
+bool needs_escape(unsigned char c)
+{
+    return c < 0x20 || c == 0x7f || c == '"' || c == '\\';
+}
+
+}  // namespace
+
+void append_escaped(std::string& out, std::string_view s, bool json)
+{
+    // Runs of characters that need no escape go in whole (most strings are one such run).
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (!needs_escape(c)) {
+            continue;
+        }
+        out.append(s.data() + start, i - start);
+        start = i + 1;
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default: {
+            constexpr std::string_view hex = "0123456789abcdef";
+            out += json ? "\\u00" : "\\x";
+            out += hex[c >> 4U];
+            out += hex[c & 0xFU];
+        }
+        }
+    }
+    out.append(s.data() + start, s.size() - start);
+}
+
+void append_json_string(std::string& out, std::string_view s)
+{
+    out += '"';
+    append_escaped(out, s, true);
+    out += '"';
+}
+
 }  // namespace billrun

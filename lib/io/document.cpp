@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <billrun/core/text.hpp>
+
 namespace billrun::io {
 
 const Map* Value::as_map() const
@@ -59,35 +61,6 @@ bool plain_safe(std::string_view s)
         }
     }
     return true;
-}
-
-bool needs_escape(unsigned char c)
-{
-    return c < 0x20 || c == 0x7f || c == '"' || c == '\\';
-}
-
-void escape_into(std::string& out, std::string_view s, bool json)
-{
-    // Runs of characters that need no escape go in whole (most strings are one such run).
-    std::size_t start = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (!needs_escape(c)) {
-            continue;
-        }
-        out.append(s.data() + start, i - start);
-        start = i + 1;
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            out += json ? fmt::format("\\u{:04x}", c) : fmt::format("\\x{:02x}", c);
-        }
-    }
-    out.append(s.data() + start, s.size() - start);
 }
 
 void yaml_value(std::string& out, const Value& value, int indent);
@@ -245,15 +218,14 @@ void append_yaml_scalar(std::string& out, std::string_view text)
         return;
     }
     out += '"';
-    escape_into(out, text, false);
+    append_escaped(out, text, false);
     out += '"';
 }
 
 std::string json_string(std::string_view text)
 {
-    std::string out = "\"";
-    escape_into(out, text, true);
-    out += '"';
+    std::string out;
+    append_json_string(out, text);
     return out;
 }
 

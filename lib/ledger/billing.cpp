@@ -1,7 +1,11 @@
 // Invoices, charges and series numbers: what cycle and approve keep in the ledger.
 #include <billrun/ledger/billing.hpp>
 
+#include <charconv>
+
 #include <fmt/format.h>
+
+#include <billrun/core/text.hpp>
 
 #include "fields.hpp"
 #include "events.hpp"
@@ -110,14 +114,46 @@ Result<void> store_series_number(Ledger& ledger, std::string_view series, std::i
     });
 }
 
+namespace {
+
+// The invoice's lines as `invoices.lines` keeps them (schema v15): a JSON array of
+// [service, description, quantity, unit_price, amount, iss_rate, iss, charge or null].
+void lines_json(std::string& out, const std::vector<InvoiceLine>& lines)
+{
+    out.clear();
+    out += '[';
+    for (const InvoiceLine& l : lines) {
+        out += out.size() == 1 ? "[" : ",[";
+        append_json_string(out, l.service);
+        out += ',';
+        append_json_string(out, l.description);
+        for (std::int64_t n : {l.quantity, l.unit_price, l.amount, static_cast<std::int64_t>(l.iss_rate), l.iss}) {
+            char digits[24];
+            auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+            out += ',';
+            out.append(digits, end);
+        }
+        out += ',';
+        if (l.charge.empty()) {
+            out += "null";
+        } else {
+            append_json_string(out, l.charge);
+        }
+        out += ']';
+    }
+    out += ']';
+}
+
+}  // namespace
+
 Result<std::optional<std::int64_t>> insert_invoice(Ledger& ledger, std::int64_t run, const Invoice& inv)
 {
     return guard([&]() -> std::optional<std::int64_t> {
         auto& stmt = ledger.statement(
             "INSERT INTO invoices (series, number, status, customer, contract, period_index, period_start, "
             "period_end, issue_date, due_date, gross, iss, iss_withheld, pis, cofins, csll, irrf, inss, withheld, "
-            "net, balance, payment_method, bank_account, run) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            "net, balance, payment_method, bank_account, run, lines) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
         stmt.bind(1, inv.series).bind(2, inv.number).bind(3, inv.status).bind(4, inv.customer);
         stmt.bind(5, inv.contract.empty() ? std::nullopt : std::optional<std::string>(inv.contract));
         stmt.bind(6, inv.period_index);
@@ -128,6 +164,9 @@ Result<std::optional<std::int64_t>> insert_invoice(Ledger& ledger, std::int64_t 
         stmt.bind(15, inv.cofins).bind(16, inv.csll).bind(17, inv.irrf).bind(18, inv.inss);
         stmt.bind(19, inv.withheld).bind(20, inv.net).bind(21, inv.balance).bind(22, inv.payment_method);
         stmt.bind(23, inv.bank_account).bind(24, run);
+        thread_local std::string lines;
+        lines_json(lines, inv.lines);
+        stmt.bind(25, std::string_view(lines));
         try {
             stmt.run();
         } catch (const sql::SqliteError& e) {
@@ -137,15 +176,13 @@ Result<std::optional<std::int64_t>> insert_invoice(Ledger& ledger, std::int64_t 
             throw;
         }
         std::int64_t key = sqlite3_last_insert_rowid(ledger.db());
-        auto& line = ledger.statement(
-            "INSERT INTO invoice_lines (invoice, position, service, description, quantity, unit_price, amount, "
-            "iss_rate, iss, charge) VALUES (?,?,?,?,?,?,?,?,?,?)");
         for (std::size_t i = 0; i < inv.lines.size(); ++i) {
-            const InvoiceLine& l = inv.lines[i];
-            line.bind(1, key).bind(2, static_cast<std::int64_t>(i + 1)).bind(3, l.service).bind(4, l.description);
-            line.bind(5, l.quantity).bind(6, l.unit_price).bind(7, l.amount).bind(8, static_cast<std::int64_t>(l.iss_rate));
-            line.bind(9, l.iss).bind(10, l.charge.empty() ? std::nullopt : std::optional<std::string>(l.charge));
-            line.run();
+            if (inv.lines[i].charge.empty()) {
+                continue;
+            }
+            // A charge is billed once, ever: its key refuses a second line.
+            auto& billed = ledger.statement("INSERT INTO billed_charges (charge, invoice, position) VALUES (?,?,?)");
+            billed.bind(1, inv.lines[i].charge).bind(2, key).bind(3, static_cast<std::int64_t>(i + 1)).run();
         }
         return key;
     });

@@ -58,7 +58,13 @@ void migrate(sqlite3* db, int& version)
         // Re-read under the lock: another process may have migrated meanwhile.
         version = read_user_version(db);
         for (auto i = static_cast<std::size_t>(version); i < all.size(); ++i) {
-            sql::exec(db, all[i]);
+            if (!all[i].present.empty()) {
+                sql::Statement present(db, all[i].present);
+                if (present.step() && present.column_int(0) == 1) {
+                    continue;
+                }
+            }
+            sql::exec(db, all[i].sql);
         }
         sql::exec(db, fmt::format("PRAGMA user_version = {}", all.size()));
         sql::exec(db, "COMMIT");

@@ -6,6 +6,15 @@
 
 namespace billrun::ledger {
 
-std::span<const std::string_view> migrations();
+struct Migration {
+    std::string_view sql;
+    // A query that answers 1 when the ledger already has what `sql` makes; empty when running
+    // `sql` twice is harmless. A ledger's user_version can fall behind its schema (set back by
+    // hand, or by the tests that rebuild an older layout): a change such as ADD COLUMN cannot
+    // be made twice, and the ledger must still open.
+    std::string_view present = {};
+};
+
+std::span<const Migration> migrations();
 
 }  // namespace billrun::ledger

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -106,12 +107,13 @@ def test(fn):
 def main():
     failed = 0
     for fn in TESTS:
+        began = time.monotonic()
         try:
             fn()
-            print(f"ok   {fn.__name__}")
+            print(f"ok   {fn.__name__} ({time.monotonic() - began:.1f} s)")
         except Exception as e:  # noqa: BLE001 - report every failure and go on
             failed += 1
-            print(f"FAIL {fn.__name__}: {type(e).__name__}: {e}")
+            print(f"FAIL {fn.__name__} ({time.monotonic() - began:.1f} s): {type(e).__name__}: {e}")
     print(f"{len(TESTS) - failed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 

@@ -1,6 +1,7 @@
 """One-off charges (billrun import charges, then cycle): a charge with a contract rides on that
 contract's next invoice as an extra line; one without gets an invoice of its own, one per
 customer per run; each is billed once; a charge dated after the business date waits."""
+import sqlite3
 from fractions import Fraction
 
 import jsonschema
@@ -303,6 +304,70 @@ def charges_naming_a_wrong_contract_are_refused_and_nothing_is_written():
             assert r.code == 65, (row, r)
             assert "bad.csv:3" in r.stderr, (row, r.stderr)
             assert ws.dump() == before, row
+
+
+V2_INVOICE_LINES = """
+CREATE TABLE invoice_lines (
+    invoice INTEGER NOT NULL REFERENCES invoices(id),
+    position INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    description TEXT NOT NULL,
+    quantity INTEGER NOT NULL,
+    unit_price INTEGER NOT NULL,
+    amount INTEGER NOT NULL,
+    iss_rate INTEGER NOT NULL,
+    iss INTEGER NOT NULL,
+    charge TEXT,
+    PRIMARY KEY (invoice, position)
+) WITHOUT ROWID"""
+
+
+@test
+def a_ledger_with_a_row_per_line_gets_the_lines_inside_their_invoices():
+    """Migration v15 moves each invoice's lines from rows of invoice_lines into the invoice's own
+    `lines` (a JSON array): the same lines through the invoice_lines view, invoices shown as before,
+    every charge still billed once, and billing goes on."""
+    with charges_workspace() as ws:
+        for date in ("2026-02-01", "2026-04-01"):
+            assert ws.run("cycle", "--date", date).code == 0
+        lines = ws.query("SELECT * FROM invoice_lines ORDER BY invoice, position")
+        assert len([l for l in lines if l[9]]) >= 5 and any("é" in l[3] for l in lines), lines
+        ids = [f"{series}-{number:06d}" for series, number in ws.query("SELECT series, number FROM invoices")]
+        shown = {i: ws.run("show", "invoice", i) for i in ids}
+        assert all(r.code == 0 and "lines" in r.stdout for r in shown.values()), shown
+        # The ledger as v14 wrote it: a row per line, no lines inside the invoice.
+        with ws.db() as con:
+            con.execute("DROP VIEW invoice_lines")
+            con.execute(V2_INVOICE_LINES)
+            con.execute("CREATE UNIQUE INDEX invoice_lines_charge ON invoice_lines(charge) WHERE charge IS NOT NULL")
+            con.executemany("INSERT INTO invoice_lines VALUES (?,?,?,?,?,?,?,?,?,?)", lines)
+            con.execute("DROP TABLE billed_charges")
+            con.execute("ALTER TABLE invoices DROP COLUMN lines")
+            con.execute("PRAGMA user_version = 14")
+        before = ws.dump()
+        assert ws.run("report", "runs").code == 0  # any command migrates
+        assert ws.query("PRAGMA integrity_check") == [("ok",)]
+        assert ws.query("PRAGMA foreign_key_check") == []
+        assert ws.query("SELECT * FROM invoice_lines ORDER BY invoice, position") == lines
+        assert ws.query("SELECT charge, invoice, position FROM billed_charges ORDER BY charge") == \
+            sorted((l[9], l[0], l[1]) for l in lines if l[9])
+        after = ws.dump()
+        assert [row[:-1] for row in after["invoices"]] == before["invoices"]
+        assert {i: ws.run("show", "invoice", i).stdout for i in ids} == {i: r.stdout for i, r in shown.items()}
+        # A charge is still billed once, ever.
+        invoice, charge = ws.query("SELECT invoice, charge FROM billed_charges LIMIT 1")[0]
+        with ws.db() as con:
+            try:
+                con.execute("INSERT INTO billed_charges VALUES (?, ?, 9)", (charge, invoice))
+                raise AssertionError("a charge was billed twice")
+            except sqlite3.IntegrityError as e:
+                assert "UNIQUE constraint failed" in str(e), e
+        r = ws.run("cycle", "--date", "2026-06-01")
+        assert r.code == 0, r
+        check_lines(ws, cycle_docs(r)[0])
+        assert ws.query("SELECT count(*) FROM charges WHERE invoice IS NULL") == [(0,)]
+        assert ws.query("SELECT count(*) FROM charges c JOIN invoice_lines l ON l.charge = c.id "
+                        "AND l.invoice = c.invoice") == [(11,)]
 
 
 @test

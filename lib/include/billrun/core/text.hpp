@@ -25,6 +25,13 @@ std::string_view trim(std::string_view s);
 // neither move the cursor nor change the terminal's state.
 std::string for_terminal(std::string_view s);
 
+// Appends `s` escaped for the inside of a double-quoted string: '"', '\\', newline, CR and tab
+// by their backslash letters, other control characters as \u00NN (json) or \xNN (YAML);
+// UTF-8 as it is.
+void append_escaped(std::string& out, std::string_view s, bool json);
+// Appends `s` as a JSON string, quotes included.
+void append_json_string(std::string& out, std::string_view s);
+
 // True when `s` is not empty and all ASCII digits.
 bool is_digits(std::string_view s);
 
