@@ -114,7 +114,8 @@ private:
             // One event for the batch: its invoices have consecutive keys (we hold the lock).
             std::string detail = fmt::format("{} invoice(s)", m_batch_last - m_batch_first + 1);
             if (!m_batch_first_id.empty()) {
-                detail += fmt::format(", {} to {}", m_batch_first_id, m_batch_last_id);
+                detail += fmt::format(", {} to {}", m_batch_first_id,
+                                      ledger::Invoice::display_id(m_batch_last_series, m_batch_last_number));
             }
             auto r = ledger::append_range_event(m_ledger, m_run, "invoice", m_batch_first, m_batch_last,
                                                 m_config.invoicing.approval_required ? "drafted" : "issued", detail);
@@ -437,7 +438,8 @@ private:
             m_batch_first_id = inv.display_id();
         }
         m_batch_last = inv.key;
-        m_batch_last_id = inv.display_id();
+        m_batch_last_series = inv.series;  // its id is put together once, at the commit
+        m_batch_last_number = inv.number;
         if (inv.number) {
             m_numbers[inv.series] = *inv.number;
         }
@@ -546,7 +548,8 @@ private:
     std::int64_t m_batch_first = 0;  // keys of the invoices created in the open transaction
     std::int64_t m_batch_last = 0;
     std::string m_batch_first_id;  // "A-000001" (empty for drafts)
-    std::string m_batch_last_id;
+    std::string m_batch_last_series;
+    std::optional<std::int64_t> m_batch_last_number;
     CycleSummary m_summary;
 };
 

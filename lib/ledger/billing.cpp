@@ -17,6 +17,11 @@ namespace billrun::ledger {
 
 std::string Invoice::display_id() const
 {
+    return display_id(series, number);
+}
+
+std::string Invoice::display_id(std::string_view series, std::optional<std::int64_t> number)
+{
     return number ? fmt::format("{}-{:06}", series, *number) : std::string();
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <billrun/core/date.hpp>
@@ -116,6 +117,7 @@ struct Invoice {
     std::string payment_method = "boleto";
     std::string bank_account;
     std::string display_id() const;  // "A-000123", or empty for a draft
+    static std::string display_id(std::string_view series, std::optional<std::int64_t> number);
 };
 
 struct Event {
