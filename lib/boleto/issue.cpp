@@ -1007,6 +1007,52 @@ io::Map boleto_document(const ledger::Boleto& b)
     return doc;
 }
 
+// issue-boleto writes a million of these: building the io::Map (two dozen strings and
+// variants) and walking it cost more than the text itself.
+void append_boleto_yaml(std::string& text, const ledger::Boleto& b)
+{
+    const auto scalar = [&text](std::string_view key, std::string_view value) {
+        text += key;
+        io::append_yaml_scalar(text, value);
+        text += '\n';
+    };
+    text += "---\nkind: boleto\nversion: 1\n";
+    scalar("invoice: ", b.invoice_id);
+    scalar("bank: ", b.bank);
+    scalar("account: ", b.account);
+    thread_local std::string nosso;
+    nosso.assign(b.nosso_numero).append(b.nosso_numero_dv);
+    scalar("nosso_numero: ", nosso);
+    scalar("nosso_numero_display: ", b.nosso_numero_display);
+    scalar("issue_date: ", b.issue_date.iso());
+    scalar("due_date: ", b.due_date.iso());
+    scalar("amount: ", format_money(b.amount));
+    scalar("fine_percent: ", format_rate(b.fine_percent));
+    scalar("interest_per_day: ", format_money(b.interest_per_day));
+    scalar("barcode: ", b.barcode);
+    scalar("linha_digitavel: ", b.linha_digitavel);
+    if (!b.pix.empty()) {
+        scalar("pix: ", b.pix);
+    }
+    if (!b.registration.empty()) {
+        scalar("registration: ", b.registration);
+    }
+    const auto nullable = [&](std::string_view key, const std::string& value) {
+        if (value.empty()) {
+            text += key;
+            text += "null\n";
+        } else {
+            scalar(key, value);
+        }
+    };
+    nullable("pdf: ", b.pdf);
+    nullable("remessa: ", b.remessa_path);
+    const auto key = fmt::format_int(b.key);
+    text += "key: ";
+    text.append(key.data(), key.size());
+    text += '\n';
+}
+
 io::Map issue_run_document(const IssueSummary& s, const RunContext& ctx)
 {
     io::List remessas;
