@@ -148,6 +148,30 @@ Result<std::vector<BoletoCandidate>> boleto_candidates(Ledger& ledger, std::int6
     });
 }
 
+Result<std::vector<BoletoCandidate>> boleto_candidates_through(Ledger& ledger, std::int64_t after, std::int64_t last)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(BILLRUN_CANDIDATE_SELECT
+                                      "WHERE i.id > ? AND i.id <= ? AND i.status IN ('issued', 'partly-paid') AND "
+                                      "i.payment_method = 'boleto' AND NOT EXISTS "
+                                      "(SELECT 1 FROM boletos b WHERE b.invoice = i.id) ORDER BY i.id");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, after).bind(2, last);
+        return read_page<BoletoCandidate>(stmt, static_cast<int>(std::min<std::int64_t>(last - after, 5000)),
+                                          read_candidate);
+    });
+}
+
+Result<std::int64_t> data_version(Ledger& ledger)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("PRAGMA data_version");
+        sql::ResetGuard reset(stmt);
+        stmt.step();
+        return stmt.column_int(0);
+    });
+}
+
 Result<std::optional<BoletoCandidate>> boleto_candidate(Ledger& ledger, std::int64_t invoice)
 {
     return guard([&]() -> std::optional<BoletoCandidate> {
