@@ -41,6 +41,10 @@ Result<int> run_issue_boleto(AppContext& ctx, const IssueBoletoCommand& cmd)
     }
     const io::Format format = stage->format;
     DocumentPipe<ledger::Boleto> pipe(*stage->out, [&ctx, format](std::string& text, const ledger::Boleto& b) {
+        if (format == io::Format::yaml) {
+            boleto::append_boleto_yaml(text, b);
+            return;
+        }
         std::ostringstream one;
         ctx.write_document(one, format, boleto::boleto_document(b));
         text += one.str();

@@ -6,6 +6,7 @@
 #include <billrun/boleto/issue.hpp>
 
 #include <algorithm>
+#include <future>
 #include <thread>
 #include <filesystem>
 #include <map>
@@ -554,7 +555,29 @@ private:
 
     Result<void> issue()
     {
-        std::int64_t after = 0;
+        if (m_options.restrict_to) {
+            return issue_given();
+        }
+        return issue_all();
+    }
+
+    Result<void> issue_batch(std::vector<ledger::BoletoCandidate>& batch)
+    {
+        for (auto& candidate : batch) {
+            if (auto r = issue_one(candidate); !r) {
+                return r;
+            }
+        }
+        if (auto r = commit(); !r) {
+            return r;
+        }
+        m_ctx.progress("boletos", m_summary.issued, 0);
+        return {};
+    }
+
+    // The invoices of a FILE, one by one.
+    Result<void> issue_given()
+    {
         std::size_t next_given = 0;
         std::vector<std::int64_t> given = m_options.invoices;
         std::sort(given.begin(), given.end());
@@ -563,39 +586,73 @@ private:
                 return r;
             }
             std::vector<ledger::BoletoCandidate> batch;
-            if (m_options.restrict_to) {
-                for (; next_given < given.size() && batch.size() < static_cast<std::size_t>(k_batch); ++next_given) {
-                    auto one = ledger::boleto_candidate(m_ledger, given[next_given]);
-                    if (!one) {
-                        return tl::unexpected(one.error());
-                    }
-                    if (*one) {
-                        batch.push_back(std::move(**one));
-                    }
+            for (; next_given < given.size() && batch.size() < static_cast<std::size_t>(k_batch); ++next_given) {
+                auto one = ledger::boleto_candidate(m_ledger, given[next_given]);
+                if (!one) {
+                    return tl::unexpected(one.error());
                 }
-                if (batch.empty() && next_given >= given.size()) {
-                    return commit();
-                }
-            } else {
-                auto found = ledger::boleto_candidates(m_ledger, after, k_batch);
-                if (!found) {
-                    return tl::unexpected(found.error());
-                }
-                if (found->empty()) {
-                    return commit();
-                }
-                batch = std::move(*found);
-                after = batch.back().invoice;
-            }
-            for (auto& candidate : batch) {
-                if (auto r = issue_one(candidate); !r) {
-                    return r;
+                if (*one) {
+                    batch.push_back(std::move(**one));
                 }
             }
-            if (auto r = commit(); !r) {
+            if (batch.empty() && next_given >= given.size()) {
+                return commit();
+            }
+            if (auto r = issue_batch(batch); !r) {
                 return r;
             }
-            m_ctx.progress("boletos", m_summary.issued, 0);
+        }
+    }
+
+    // Every candidate, in key order. The next batch is read on a second thread, through a
+    // connection of its own, while this one issues the current batch: reading an invoice with
+    // its payer is a fifth of the work. The batch read ahead is the ledger as it was at some
+    // moment after this connection took the write lock for the current batch (the read starts
+    // then). If no other connection has committed by the time this one takes the lock again
+    // (SQLite's data_version has not moved), the ledger differs from what was read only by the
+    // current batch's boletos, of lower keys: the batch is what reading it now would give.
+    // Otherwise it is read again here, under the lock, as it always was before the read ahead.
+    Result<void> issue_all()
+    {
+        auto reading = ledger::Ledger::open(m_ledger.path(), ledger::OpenOptions{});
+        if (!reading) {
+            return tl::unexpected(reading.error());
+        }
+        ledger::Ledger& reader = **reading;
+        std::future<Result<std::vector<ledger::BoletoCandidate>>> ahead;  // waited for if left
+        std::int64_t ahead_version = 0;
+        std::int64_t after = 0;
+        while (true) {
+            if (auto r = begin(); !r) {
+                return r;
+            }
+            auto version = ledger::data_version(m_ledger);
+            if (!version) {
+                return tl::unexpected(version.error());
+            }
+            Result<std::vector<ledger::BoletoCandidate>> found;
+            if (ahead.valid()) {
+                found = ahead.get();
+                if (found && *version != ahead_version) {
+                    found = found->empty() ? ledger::boleto_candidates(m_ledger, after, k_batch)
+                                           : ledger::boleto_candidates_through(m_ledger, after, found->back().invoice);
+                }
+            } else {
+                found = ledger::boleto_candidates(m_ledger, after, k_batch);
+            }
+            if (!found) {
+                return tl::unexpected(found.error());
+            }
+            if (found->empty()) {
+                return commit();
+            }
+            after = found->back().invoice;
+            ahead_version = *version;
+            ahead = std::async(std::launch::async,
+                               [&reader, after] { return ledger::boleto_candidates(reader, after, k_batch); });
+            if (auto r = issue_batch(*found); !r) {
+                return r;
+            }
         }
     }
 
@@ -1005,6 +1062,52 @@ io::Map boleto_document(const ledger::Boleto& b)
     doc.emplace_back("remessa", b.remessa_path.empty() ? io::Value() : io::Value(b.remessa_path));
     doc.emplace_back("key", b.key);
     return doc;
+}
+
+// issue-boleto writes a million of these: building the io::Map (two dozen strings and
+// variants) and walking it cost more than the text itself.
+void append_boleto_yaml(std::string& text, const ledger::Boleto& b)
+{
+    const auto scalar = [&text](std::string_view key, std::string_view value) {
+        text += key;
+        io::append_yaml_scalar(text, value);
+        text += '\n';
+    };
+    text += "---\nkind: boleto\nversion: 1\n";
+    scalar("invoice: ", b.invoice_id);
+    scalar("bank: ", b.bank);
+    scalar("account: ", b.account);
+    thread_local std::string nosso;
+    nosso.assign(b.nosso_numero).append(b.nosso_numero_dv);
+    scalar("nosso_numero: ", nosso);
+    scalar("nosso_numero_display: ", b.nosso_numero_display);
+    scalar("issue_date: ", b.issue_date.iso());
+    scalar("due_date: ", b.due_date.iso());
+    scalar("amount: ", format_money(b.amount));
+    scalar("fine_percent: ", format_rate(b.fine_percent));
+    scalar("interest_per_day: ", format_money(b.interest_per_day));
+    scalar("barcode: ", b.barcode);
+    scalar("linha_digitavel: ", b.linha_digitavel);
+    if (!b.pix.empty()) {
+        scalar("pix: ", b.pix);
+    }
+    if (!b.registration.empty()) {
+        scalar("registration: ", b.registration);
+    }
+    const auto nullable = [&](std::string_view key, const std::string& value) {
+        if (value.empty()) {
+            text += key;
+            text += "null\n";
+        } else {
+            scalar(key, value);
+        }
+    };
+    nullable("pdf: ", b.pdf);
+    nullable("remessa: ", b.remessa_path);
+    const auto key = fmt::format_int(b.key);
+    text += "key: ";
+    text.append(key.data(), key.size());
+    text += '\n';
 }
 
 io::Map issue_run_document(const IssueSummary& s, const RunContext& ctx)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -135,16 +136,42 @@ Remessa insert_remessa(Ledger& ledger, std::int64_t run, std::string_view accoun
 
 }  // namespace
 
+namespace {
+
+// Candidates with after < key <= last, at most `limit` (-1: no limit).
+std::vector<BoletoCandidate> candidates_between(Ledger& ledger, std::int64_t after, std::int64_t last, int limit)
+{
+    auto& stmt = ledger.statement(BILLRUN_CANDIDATE_SELECT
+                                  "WHERE i.id > ? AND i.id <= ? AND i.status IN ('issued', 'partly-paid') AND "
+                                  "i.payment_method = 'boleto' AND NOT EXISTS "
+                                  "(SELECT 1 FROM boletos b WHERE b.invoice = i.id) ORDER BY i.id LIMIT ?");
+    sql::ResetGuard reset(stmt);
+    stmt.bind(1, after).bind(2, last).bind(3, static_cast<std::int64_t>(limit));
+    const auto expected = std::min<std::int64_t>(last - after, limit < 0 ? 5000 : limit);
+    return read_page<BoletoCandidate>(stmt, static_cast<int>(expected), read_candidate);
+}
+
+}  // namespace
+
 Result<std::vector<BoletoCandidate>> boleto_candidates(Ledger& ledger, std::int64_t after, int limit)
 {
     return guard([&] {
-        auto& stmt = ledger.statement(BILLRUN_CANDIDATE_SELECT
-                                      "WHERE i.id > ? AND i.status IN ('issued', 'partly-paid') AND "
-                                      "i.payment_method = 'boleto' AND NOT EXISTS "
-                                      "(SELECT 1 FROM boletos b WHERE b.invoice = i.id) ORDER BY i.id LIMIT ?");
+        return candidates_between(ledger, after, std::numeric_limits<std::int64_t>::max(), limit);
+    });
+}
+
+Result<std::vector<BoletoCandidate>> boleto_candidates_through(Ledger& ledger, std::int64_t after, std::int64_t last)
+{
+    return guard([&] { return candidates_between(ledger, after, last, -1); });
+}
+
+Result<std::int64_t> data_version(Ledger& ledger)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement("PRAGMA data_version");
         sql::ResetGuard reset(stmt);
-        stmt.bind(1, after).bind(2, limit);
-        return read_page<BoletoCandidate>(stmt, limit, read_candidate);
+        stmt.step();
+        return stmt.column_int(0);
     });
 }
 

@@ -324,5 +324,45 @@ def migration_v13_keeps_boletos_their_references_and_one_nosso_numero_each():
         assert ws.run("show", "boleto", paid["invoice"]).code == 0
 
 
+@test
+def batches_read_ahead_issue_each_invoice_once():
+    """More invoices than a batch (5,000): each batch after the first is read on a second
+    connection while the one before is issued. Ineligible invoices are scattered among them."""
+    n = 11003
+    with Workspace() as ws:
+        with ws.db() as con:
+            con.executescript(f"""
+INSERT INTO runs (id, command, business_date, started, status) VALUES (900, 'setup', '2026-11-01', '2026-11-01T00:00:00-03:00', 'ok');
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+INSERT INTO customers (id, name, tax_id, street, number, district, city, state, zip, content_hash, run)
+  SELECT printf('C%07d', i), printf('Cliente %d', i), '11144477735', 'Rua A', i, 'Centro', 'São Paulo', 'SP',
+         '01310100', 0, 900 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+INSERT INTO invoices (id, series, number, status, customer, issue_date, due_date, gross, iss, iss_withheld, pis,
+                      cofins, csll, irrf, inss, withheld, net, balance, payment_method, bank_account, run)
+  SELECT i, 'A', i, CASE WHEN i % 1000 = 7 THEN 'paid' ELSE 'issued' END, printf('C%07d', i), '2026-11-30',
+         '2026-12-10', 10000 + i, 0, 0, 0, 0, 0, 0, 0, 0, 10000 + i, 10000 + i,
+         CASE WHEN i % 1000 = 500 THEN 'pix' ELSE 'boleto' END, 'main', 900 FROM n;
+INSERT INTO series_numbers VALUES ('A', {n});
+""")
+        eligible = [k for (k,) in ws.query("SELECT id FROM invoices WHERE status = 'issued' AND "
+                                           "payment_method = 'boleto' ORDER BY id")]
+        assert len(eligible) == n - 22
+        r = ws.run("issue-boleto", "--date", "2026-11-30", "--no-pdf")
+        assert r.code == 0, r
+        docs = fast_docs(r.stdout)
+        boletos = [d for d in docs if d["kind"] == "boleto"]
+        assert [d["invoice"] for d in boletos] == [f"A-{k:06d}" for k in eligible]
+        assert [d["key"] for d in boletos] == list(range(1, len(eligible) + 1))
+        assert ws.query("SELECT invoice FROM boletos ORDER BY id") == [(k,) for k in eligible]
+        assert docs[-1]["counts"]["boletos"] == len(eligible)
+        lines = remessa_lines(ws.path("out/remessa/main-000001.rem"), 240)
+        assert sum(1 for line in lines if line[7] == "3" and line[13] == "P") == len(eligible)
+        again = ws.run("issue-boleto", "--date", "2026-11-30", "--no-pdf")
+        assert again.code == 0, again
+        assert fast_docs(again.stdout)[-1]["counts"]["boletos"] == 0
+        assert ws.query("SELECT count(*) FROM boletos") == [(len(eligible),)]
+
+
 if __name__ == "__main__":
     main()

@@ -55,6 +55,9 @@ Result<std::filesystem::path> own_pdf(const ledger::Boleto& boleto, const config
 
 // The `boleto` document of SPEC §12.
 io::Map boleto_document(const ledger::Boleto& boleto);
+// The same document as YAML ("---\n" then the map), appended to `text` without building the
+// map: byte for byte what io::append_yaml_document(text, boleto_document(boleto)) appends.
+void append_boleto_yaml(std::string& text, const ledger::Boleto& boleto);
 io::Map issue_run_document(const IssueSummary& summary, const RunContext& ctx);
 
 }  // namespace billrun::boleto

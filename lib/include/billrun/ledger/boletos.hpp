@@ -80,6 +80,10 @@ struct Remessa {
 // Issued invoices paid by boleto without one, key > after, in key order; `only` restricts
 // to the given keys (a FILE of invoice documents) when not empty.
 Result<std::vector<BoletoCandidate>> boleto_candidates(Ledger& ledger, std::int64_t after, int limit);
+// The same with after < key <= last, however many.
+Result<std::vector<BoletoCandidate>> boleto_candidates_through(Ledger& ledger, std::int64_t after, std::int64_t last);
+// SQLite's data_version of this connection: it changes when another connection commits.
+Result<std::int64_t> data_version(Ledger& ledger);
 Result<std::optional<BoletoCandidate>> boleto_candidate(Ledger& ledger, std::int64_t invoice);
 
 // The last sequence number used by an account (nullopt: none yet).
