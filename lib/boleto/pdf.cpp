@@ -134,7 +134,7 @@ public:
         cairo_restore(m_cr);
         if (!drawn) {
             // The page is half drawn: the document cannot go on.
-            m_error = Error{ErrorCode::internal, fmt::format("{}: cannot make the PIX QR code", m_path.string())};
+            m_error = Error{ErrorCode::internal, fmt::format("{}: cannot make the PIX QR code or the barcode image", m_path.string())};
             return tl::unexpected(*m_error);
         }
         cairo_show_page(m_cr);

@@ -381,13 +381,9 @@ void draw_ficha(const Painter& p, const Slip& slip, double y)
     p.stroke_cells(k_thin);
     p.fixed("Autenticação mecânica - Ficha de Compensação", k_right, y + 3.0, 6.5, Face::bold, Align::right);
 
-    if (!p.frame() && detail::itf_encodable(slip.barcode)) {
-        cairo_t* cr = p.cr();
-        cairo_save(cr);
-        cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-        draw_itf(cr, slip.barcode, k_itf_left, y + 1.5, k_itf_narrow, k_itf_height);
-        cairo_restore(cr);
+    if (!p.frame() && detail::itf_encodable(slip.barcode)
+        && !draw_itf(p.cr(), slip.barcode, k_itf_left, y + 1.5, k_itf_narrow, k_itf_height)) {
+        p.fail();
     }
 }
 
