@@ -122,19 +122,28 @@ public:
             cairo_pdf_surface_set_metadata(m_surface, CAIRO_PDF_METADATA_CREATE_DATE, date.c_str());
             cairo_pdf_surface_set_metadata(m_surface, CAIRO_PDF_METADATA_MOD_DATE, date.c_str());
         }
-        auto frame = frame_for(!slip.pix_payload.empty());
-        if (!frame) {
-            return tl::unexpected(frame.error());
+        // The first page draws its frame itself; the next ones refer to the frame recorded
+        // then. Recording it and replaying it into the file costs more than drawing it, so a
+        // file of one page (one per boleto) does without.
+        if (m_pages > 0) {
+            auto frame = frame_for(!slip.pix_payload.empty());
+            if (!frame) {
+                return tl::unexpected(frame.error());
+            }
+            cairo_set_source_surface(m_cr, *frame, 0, 0);
+            cairo_paint(m_cr);
         }
-        cairo_set_source_surface(m_cr, *frame, 0, 0);
-        cairo_paint(m_cr);
         cairo_save(m_cr);
         start_drawing(m_cr);
+        if (m_pages == 0) {
+            detail::draw_page(m_cr, fonts().faces, Layer::frame, slip);
+        }
         const bool drawn = detail::draw_page(m_cr, fonts().faces, Layer::values, slip);
         cairo_restore(m_cr);
         if (!drawn) {
             // The page is half drawn: the document cannot go on.
-            m_error = Error{ErrorCode::internal, fmt::format("{}: cannot make the PIX QR code or the barcode image", m_path.string())};
+            m_error = Error{ErrorCode::internal,
+                            fmt::format("{}: cannot make the PIX QR code or the barcode image", m_path.string())};
             return tl::unexpected(*m_error);
         }
         cairo_show_page(m_cr);
