@@ -172,6 +172,8 @@ public:
     bool ok() const { return m_ok; }
 
 private:
+    // What cairo_text_extents and cairo_show_text do, with the text turned into glyphs once
+    // instead of twice (each time a fontconfig lookup a character).
     void show(std::string_view utf8, double x, double y, double pt, Face face, Align align, double max_width) const
     {
         if (utf8.empty()) {
@@ -180,10 +182,16 @@ private:
         const std::string s = printable(utf8);
         cairo_set_font_face(m_cr, m_faces[static_cast<std::size_t>(face)]);
         cairo_set_font_size(m_cr, mm_from_pt(pt));
+        cairo_scaled_font_t* font = cairo_get_scaled_font(m_cr);
+        Glyphs run;
+        if (!run.make(font, s)) {
+            cairo_show_text(m_cr, s.c_str());  // puts cairo's error on the context
+            return;
+        }
         double width = 0;
         if (align != Align::left || max_width > 0) {
             cairo_text_extents_t extents;
-            cairo_text_extents(m_cr, s.c_str(), &extents);
+            cairo_scaled_font_glyph_extents(font, run.glyphs, run.glyph_count, &extents);
             width = extents.x_advance;
         }
         double scale = 1.0;
@@ -200,15 +208,60 @@ private:
             cairo_save(m_cr);
             cairo_translate(m_cr, x, y);
             cairo_scale(m_cr, scale, 1.0);
-            cairo_move_to(m_cr, 0, 0);
-            cairo_show_text(m_cr, s.c_str());
+            run.show(m_cr, s);
             cairo_restore(m_cr);
         } else {
-            cairo_move_to(m_cr, x, y);
-            cairo_show_text(m_cr, s.c_str());
+            run.move(x, y);
+            run.show(m_cr, s);
         }
-        cairo_new_path(m_cr);  // show_text leaves a current point
     }
+
+    // A text's glyphs from its origin, and the clusters that map them back to its characters
+    // (the PDF's text layer). Small texts fit the buffers here; cairo allocates for longer ones.
+    struct Glyphs {
+        static constexpr int k_buffered = 128;
+        std::array<cairo_glyph_t, k_buffered> glyph_buffer;
+        std::array<cairo_text_cluster_t, k_buffered> cluster_buffer;
+        cairo_glyph_t* glyphs = glyph_buffer.data();
+        cairo_text_cluster_t* clusters = cluster_buffer.data();
+        int glyph_count = k_buffered;
+        int cluster_count = k_buffered;
+        cairo_text_cluster_flags_t flags = {};
+
+        Glyphs() = default;
+        Glyphs(const Glyphs&) = delete;
+        Glyphs& operator=(const Glyphs&) = delete;
+        ~Glyphs()
+        {
+            if (glyphs != glyph_buffer.data()) {
+                cairo_glyph_free(glyphs);
+            }
+            if (clusters != cluster_buffer.data()) {
+                cairo_text_cluster_free(clusters);
+            }
+        }
+
+        void move(double dx, double dy)
+        {
+            for (int i = 0; i < glyph_count; ++i) {
+                glyphs[i].x += dx;
+                glyphs[i].y += dy;
+            }
+        }
+
+        void show(cairo_t* cr, const std::string& utf8) const
+        {
+            cairo_show_text_glyphs(cr, utf8.data(), static_cast<int>(utf8.size()), glyphs, glyph_count, clusters,
+                                   cluster_count, flags);
+        }
+
+        bool make(cairo_scaled_font_t* font, const std::string& utf8)
+        {
+            return cairo_scaled_font_text_to_glyphs(font, 0, 0, utf8.data(), static_cast<int>(utf8.size()), &glyphs,
+                                                    &glyph_count, &clusters, &cluster_count, &flags)
+                == CAIRO_STATUS_SUCCESS;
+        }
+    };
 
     cairo_t* m_cr;
     FontFaces m_faces;
