@@ -329,7 +329,9 @@ extern "C" int deflateInit_(z_streamp strm, int level, const char* version, int 
     if (level == Z_DEFAULT_COMPRESSION) {
         level = billrun::boleto::t_deflate_level;
     }
+    // Stored blocks need no match finder: its smallest hash table spares clearing 64 KiB each
+    // stream (the blocks stay as large).
     constexpr int k_zlib_default_mem_level = 8;  // zlib's DEF_MEM_LEVEL
-    return deflateInit2_(strm, level, Z_DEFLATED, MAX_WBITS, k_zlib_default_mem_level, Z_DEFAULT_STRATEGY, version,
-                         stream_size);
+    const int mem_level = level == Z_NO_COMPRESSION ? 1 : k_zlib_default_mem_level;
+    return deflateInit2_(strm, level, Z_DEFLATED, MAX_WBITS, mem_level, Z_DEFAULT_STRATEGY, version, stream_size);
 }
