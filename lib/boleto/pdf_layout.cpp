@@ -2,9 +2,12 @@
 
 #include <billrun/core/text.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -144,17 +147,37 @@ public:
         text(second, x + 1.2, y + h - 1.3, 6.5, Face::regular, Align::left, w - 2.4);
     }
 
-    // Strokes the borders of the cells drawn since the last call, in one path.
+    // Strokes the borders of the cells drawn since the last call, in one path: the grid's
+    // lines, each shared edge once and each run of edges along a line as one segment (a
+    // coordinate pair each end in the PDF, where rectangles took four corners each).
+    // Square caps fill the corners as the rectangles' joins did.
     void stroke_cells(double width) const
     {
-        if (m_frame) {
-            for (const auto& box : m_boxes) {
-                cairo_rectangle(m_cr, box.x, box.y, box.width, box.height);
-            }
-            m_boxes.clear();
-            cairo_set_line_width(m_cr, width);
-            cairo_stroke(m_cr);
+        if (!m_frame) {
+            return;
         }
+        std::vector<Edge> across;  // y, x from, x to
+        std::vector<Edge> down;    // x, y from, y to
+        for (const auto& box : m_boxes) {
+            across.push_back({box.y, box.x, box.x + box.width});
+            across.push_back({box.y + box.height, box.x, box.x + box.width});
+            down.push_back({box.x, box.y, box.y + box.height});
+            down.push_back({box.x + box.width, box.y, box.y + box.height});
+        }
+        m_boxes.clear();
+        for (const auto& edge : merged(across)) {
+            cairo_move_to(m_cr, edge.from, edge.at);
+            cairo_line_to(m_cr, edge.to, edge.at);
+        }
+        for (const auto& edge : merged(down)) {
+            cairo_move_to(m_cr, edge.at, edge.from);
+            cairo_line_to(m_cr, edge.at, edge.to);
+        }
+        cairo_save(m_cr);
+        cairo_set_line_cap(m_cr, CAIRO_LINE_CAP_SQUARE);
+        cairo_set_line_width(m_cr, width);
+        cairo_stroke(m_cr);
+        cairo_restore(m_cr);
     }
 
     void line(double x0, double y0, double x1, double y1, double width) const
@@ -267,6 +290,34 @@ private:
     FontFaces m_faces;
     bool m_frame;
     mutable std::vector<cairo_rectangle_t> m_boxes;
+
+    // A stretch of a grid line: from `from` to `to` along the line at `at`.
+    struct Edge {
+        double at;
+        double from;
+        double to;
+    };
+
+    // Edges on the same line that overlap or touch, joined. Coordinates are rounded to the
+    // micrometre first: cell positions are sums of widths, equal only to rounding.
+    static std::vector<Edge> merged(std::vector<Edge> edges)
+    {
+        const auto um = [](double mm) { return std::round(mm * 1000) / 1000; };
+        for (auto& edge : edges) {
+            edge = {um(edge.at), um(edge.from), um(edge.to)};
+        }
+        std::sort(edges.begin(), edges.end(),
+                  [](const Edge& a, const Edge& b) { return std::tie(a.at, a.from) < std::tie(b.at, b.from); });
+        std::vector<Edge> out;
+        for (const auto& edge : edges) {
+            if (!out.empty() && out.back().at == edge.at && edge.from <= out.back().to) {
+                out.back().to = std::max(out.back().to, edge.to);
+            } else {
+                out.push_back(edge);
+            }
+        }
+        return out;
+    }
     mutable bool m_ok = true;
 };
 
