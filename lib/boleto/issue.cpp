@@ -922,6 +922,7 @@ private:
         const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
         const auto parts = static_cast<unsigned>(
             std::clamp<std::size_t>(slips.size() / k_per_worker, 1, cores));
+        PdfDocument::load_fonts();
         auto rendered = io::in_processes(parts, [&](unsigned part, unsigned n) -> Result<void> {
             for (std::size_t i = part; i < slips.size(); i += n) {
                 auto doc = PdfDocument::create(paths[i]);

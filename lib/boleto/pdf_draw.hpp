@@ -21,16 +21,18 @@ using FontFaces = std::array<cairo_font_face_t*, 3>;  // regular, bold, monospac
 // A page is its frame (rules, labels, fixed words: the same on every page, so the document
 // records it once and every page refers to it) under the values of one boleto. The frame
 // depends only on whether the slip has a PIX payload. cr's matrix is in millimetres. False
-// when the QR code could not be made; cairo's own errors stay in cr's status.
+// when the QR code or the barcode image could not be made; cairo's own errors stay in cr's status.
 enum class Layer { frame, values };
 bool draw_page(cairo_t* cr, const FontFaces& faces, Layer layer, const Slip& slip);
 
 // Interleaved 2 of 5 (FEBRABAN): an even number of digits, start 1010 (narrow bar, narrow
 // space, twice), the pairs (first digit in the bars, second in the spaces), stop: wide bar,
-// narrow space, narrow bar. Wide = 3 × narrow, so 44 digits take 405 × narrow. Bars are
-// butt-capped strokes, one path per width: two points each in the PDF.
+// narrow space, narrow bar. Wide = 3 × narrow, so 44 digits take 405 × narrow. Drawn as an
+// image one pixel tall with one pixel per narrow module, black bars on white, scaled without
+// interpolation to `narrow` a pixel and `height` tall: one small image in the PDF instead of
+// 114 bars of formatted coordinates. False when cairo cannot make the image.
 bool itf_encodable(std::string_view digits);
-void draw_itf(cairo_t* cr, std::string_view digits, double x, double y, double narrow, double height);
+bool draw_itf(cairo_t* cr, std::string_view digits, double x, double y, double narrow, double height);
 
 // A QR code (level M, 8-bit) of `size` × `size` including a 4-module quiet zone, top left at
 // (x, y): a one-bit image, one pixel per module, scaled without interpolation (one small

@@ -2,9 +2,12 @@
 
 #include <billrun/core/text.hpp>
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -144,17 +147,37 @@ public:
         text(second, x + 1.2, y + h - 1.3, 6.5, Face::regular, Align::left, w - 2.4);
     }
 
-    // Strokes the borders of the cells drawn since the last call, in one path.
+    // Strokes the borders of the cells drawn since the last call, in one path: the grid's
+    // lines, each shared edge once and each run of edges along a line as one segment (a
+    // coordinate pair each end in the PDF, where rectangles took four corners each).
+    // Square caps fill the corners as the rectangles' joins did.
     void stroke_cells(double width) const
     {
-        if (m_frame) {
-            for (const auto& box : m_boxes) {
-                cairo_rectangle(m_cr, box.x, box.y, box.width, box.height);
-            }
-            m_boxes.clear();
-            cairo_set_line_width(m_cr, width);
-            cairo_stroke(m_cr);
+        if (!m_frame) {
+            return;
         }
+        std::vector<Edge> across;  // y, x from, x to
+        std::vector<Edge> down;    // x, y from, y to
+        for (const auto& box : m_boxes) {
+            across.push_back({box.y, box.x, box.x + box.width});
+            across.push_back({box.y + box.height, box.x, box.x + box.width});
+            down.push_back({box.x, box.y, box.y + box.height});
+            down.push_back({box.x + box.width, box.y, box.y + box.height});
+        }
+        m_boxes.clear();
+        for (const auto& edge : merged(across)) {
+            cairo_move_to(m_cr, edge.from, edge.at);
+            cairo_line_to(m_cr, edge.to, edge.at);
+        }
+        for (const auto& edge : merged(down)) {
+            cairo_move_to(m_cr, edge.at, edge.from);
+            cairo_line_to(m_cr, edge.at, edge.to);
+        }
+        cairo_save(m_cr);
+        cairo_set_line_cap(m_cr, CAIRO_LINE_CAP_SQUARE);
+        cairo_set_line_width(m_cr, width);
+        cairo_stroke(m_cr);
+        cairo_restore(m_cr);
     }
 
     void line(double x0, double y0, double x1, double y1, double width) const
@@ -172,6 +195,8 @@ public:
     bool ok() const { return m_ok; }
 
 private:
+    // What cairo_text_extents and cairo_show_text do, with the text turned into glyphs once
+    // instead of twice (each time a fontconfig lookup a character).
     void show(std::string_view utf8, double x, double y, double pt, Face face, Align align, double max_width) const
     {
         if (utf8.empty()) {
@@ -180,10 +205,16 @@ private:
         const std::string s = printable(utf8);
         cairo_set_font_face(m_cr, m_faces[static_cast<std::size_t>(face)]);
         cairo_set_font_size(m_cr, mm_from_pt(pt));
+        cairo_scaled_font_t* font = cairo_get_scaled_font(m_cr);
+        Glyphs run;
+        if (!run.make(font, s)) {
+            cairo_show_text(m_cr, s.c_str());  // puts cairo's error on the context
+            return;
+        }
         double width = 0;
         if (align != Align::left || max_width > 0) {
             cairo_text_extents_t extents;
-            cairo_text_extents(m_cr, s.c_str(), &extents);
+            cairo_scaled_font_glyph_extents(font, run.glyphs, run.glyph_count, &extents);
             width = extents.x_advance;
         }
         double scale = 1.0;
@@ -200,20 +231,93 @@ private:
             cairo_save(m_cr);
             cairo_translate(m_cr, x, y);
             cairo_scale(m_cr, scale, 1.0);
-            cairo_move_to(m_cr, 0, 0);
-            cairo_show_text(m_cr, s.c_str());
+            run.show(m_cr, s);
             cairo_restore(m_cr);
         } else {
-            cairo_move_to(m_cr, x, y);
-            cairo_show_text(m_cr, s.c_str());
+            run.move(x, y);
+            run.show(m_cr, s);
         }
-        cairo_new_path(m_cr);  // show_text leaves a current point
     }
+
+    // A text's glyphs from its origin, and the clusters that map them back to its characters
+    // (the PDF's text layer). Small texts fit the buffers here; cairo allocates for longer ones.
+    struct Glyphs {
+        static constexpr int k_buffered = 128;
+        std::array<cairo_glyph_t, k_buffered> glyph_buffer;
+        std::array<cairo_text_cluster_t, k_buffered> cluster_buffer;
+        cairo_glyph_t* glyphs = glyph_buffer.data();
+        cairo_text_cluster_t* clusters = cluster_buffer.data();
+        int glyph_count = k_buffered;
+        int cluster_count = k_buffered;
+        cairo_text_cluster_flags_t flags = {};
+
+        Glyphs() = default;
+        Glyphs(const Glyphs&) = delete;
+        Glyphs& operator=(const Glyphs&) = delete;
+        ~Glyphs()
+        {
+            if (glyphs != glyph_buffer.data()) {
+                cairo_glyph_free(glyphs);
+            }
+            if (clusters != cluster_buffer.data()) {
+                cairo_text_cluster_free(clusters);
+            }
+        }
+
+        void move(double dx, double dy)
+        {
+            for (int i = 0; i < glyph_count; ++i) {
+                glyphs[i].x += dx;
+                glyphs[i].y += dy;
+            }
+        }
+
+        void show(cairo_t* cr, const std::string& utf8) const
+        {
+            cairo_show_text_glyphs(cr, utf8.data(), static_cast<int>(utf8.size()), glyphs, glyph_count, clusters,
+                                   cluster_count, flags);
+        }
+
+        bool make(cairo_scaled_font_t* font, const std::string& utf8)
+        {
+            return cairo_scaled_font_text_to_glyphs(font, 0, 0, utf8.data(), static_cast<int>(utf8.size()), &glyphs,
+                                                    &glyph_count, &clusters, &cluster_count, &flags)
+                == CAIRO_STATUS_SUCCESS;
+        }
+    };
 
     cairo_t* m_cr;
     FontFaces m_faces;
     bool m_frame;
     mutable std::vector<cairo_rectangle_t> m_boxes;
+
+    // A stretch of a grid line: from `from` to `to` along the line at `at`.
+    struct Edge {
+        double at;
+        double from;
+        double to;
+    };
+
+    // Edges on the same line that overlap or touch, joined. Coordinates are rounded to the
+    // micrometre first: cell positions are sums of widths, equal only to rounding.
+    static std::vector<Edge> merged(std::vector<Edge> edges)
+    {
+        const auto um = [](double mm) { return std::round(mm * 1000) / 1000; };
+        for (auto& edge : edges) {
+            edge = {um(edge.at), um(edge.from), um(edge.to)};
+        }
+        std::sort(edges.begin(), edges.end(),
+                  [](const Edge& a, const Edge& b) { return std::tie(a.at, a.from) < std::tie(b.at, b.from); });
+        std::vector<Edge> out;
+        for (const auto& edge : edges) {
+            if (!out.empty() && out.back().at == edge.at && edge.from <= out.back().to) {
+                out.back().to = std::max(out.back().to, edge.to);
+            } else {
+                out.push_back(edge);
+            }
+        }
+        return out;
+    }
     mutable bool m_ok = true;
 };
 
@@ -381,13 +485,9 @@ void draw_ficha(const Painter& p, const Slip& slip, double y)
     p.stroke_cells(k_thin);
     p.fixed("Autenticação mecânica - Ficha de Compensação", k_right, y + 3.0, 6.5, Face::bold, Align::right);
 
-    if (!p.frame() && detail::itf_encodable(slip.barcode)) {
-        cairo_t* cr = p.cr();
-        cairo_save(cr);
-        cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-        draw_itf(cr, slip.barcode, k_itf_left, y + 1.5, k_itf_narrow, k_itf_height);
-        cairo_restore(cr);
+    if (!p.frame() && detail::itf_encodable(slip.barcode)
+        && !draw_itf(p.cr(), slip.barcode, k_itf_left, y + 1.5, k_itf_narrow, k_itf_height)) {
+        p.fail();
     }
 }
 

@@ -42,6 +42,10 @@ class PdfDocument {
 public:
     // Creates the file (through a temp name: it appears whole on close()).
     static Result<std::unique_ptr<PdfDocument>> create(const std::filesystem::path& path);
+    // Loads the fonts every document of this process draws with (fontconfig's configuration,
+    // the FreeType faces), as the first document would: called before forking renderers,
+    // each child starts with them loaded instead of loading them itself.
+    static void load_fonts();
     virtual ~PdfDocument() = default;
     virtual Result<void> add(const Slip& slip) = 0;  // one A4 page
     virtual Result<void> close() = 0;                // finishes and renames into place
