@@ -184,6 +184,16 @@ Result<std::vector<BoletoMatch>> boletos_by_nosso_numero_preferring(Ledger& ledg
     });
 }
 
+Result<void> in_read_transaction(Ledger& ledger, const std::function<Result<void>()>& reads)
+{
+    if (auto begun = guard([&] { sql::exec(ledger.db(), "BEGIN"); }); !begun) {
+        return begun;
+    }
+    auto done = reads();
+    auto ended = guard([&] { sql::exec(ledger.db(), "COMMIT"); });
+    return done ? ended : done;
+}
+
 Result<std::optional<PayableInvoice>> payable_invoice(Ledger& ledger, std::int64_t key)
 {
     return guard([&]() -> std::optional<PayableInvoice> {

@@ -7,12 +7,15 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include <billrun/boleto/bank.hpp>
+#include <billrun/core/batch_queue.hpp>
 #include <billrun/cnab/retorno.hpp>
 #include <billrun/core/late.hpp>
 #include <billrun/io/files.hpp>
@@ -148,11 +151,16 @@ struct Item {
     cnab::RetornoRecord ret;
     // statements
     StatementLine line;
+    // CNAB records read ahead: the boletos the nosso número names, with their invoices as
+    // they were when this run's transaction began (see Reconciler::refresh).
+    bool looked_up = false;
+    std::vector<ledger::BoletoMatch> found;
 };
 
-// Reads a file's records one by one into `item` and calls `each` (pass 1 counts, pass 2 applies).
+// Reads a file's records one by one into `item` and calls `each` (pass 1 counts, pass 2 applies);
+// `each` may swap the item for another one (every field the record has is set again).
 Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config,
-                                const std::function<Result<void>(const Item&)>& each)
+                                const std::function<Result<void>(Item&)>& each)
 {
     std::ifstream in(f.name, std::ios::binary);
     if (!in) {
@@ -165,8 +173,7 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
         if (!reader) {
             return tl::unexpected(reader.error());
         }
-        item.cnab = true;
-        item.bank = (*reader)->info().bank;
+        const std::string& bank = (*reader)->info().bank;
         RankCounter ranks;
         while (true) {
             auto got = (*reader)->next(item.ret);
@@ -178,6 +185,8 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
             }
             ++count;
             const auto& r = item.ret;
+            item.cnab = true;
+            item.bank = bank;
             item.record = std::to_string(r.line);
             // Two identical records in one file are two payments: the rank among them is part
             // of the identity (the same file, or the same records in another file, match again).
@@ -204,6 +213,7 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
         }
         ++count;
         const auto& l = item.line;
+        item.cnab = false;
         item.record = l.id.empty() ? std::to_string(l.line) : l.id;
         if (!l.id.empty()) {
             item.key = fmt::format("ofx:{}:{}:{}", l.id, l.date.iso(), l.amount);
@@ -248,6 +258,38 @@ std::set<std::string> banks_with_check_digit(const config::Config& config)
     return out;
 }
 
+// Integer keys (the invoices a run changed): a bit each for the usual dense keys, a set for
+// any beyond.
+class KeySet {
+public:
+    void insert(std::int64_t key)
+    {
+        if (key < 0 || key >= k_bits) {
+            m_far.insert(key);
+            return;
+        }
+        const auto at = static_cast<std::size_t>(key);
+        if (at >= m_bits.size()) {
+            m_bits.resize(std::max(at + 1, m_bits.size() * 2));
+        }
+        m_bits[at] = true;
+    }
+
+    bool contains(std::int64_t key) const
+    {
+        if (key < 0 || key >= k_bits) {
+            return m_far.contains(key);
+        }
+        const auto at = static_cast<std::size_t>(key);
+        return at < m_bits.size() && m_bits[at];
+    }
+
+private:
+    static constexpr std::int64_t k_bits = std::int64_t{1} << 28;  // at most 32 MiB of bits
+    std::vector<bool> m_bits;
+    std::unordered_set<std::int64_t> m_far;
+};
+
 class Reconciler {
 public:
     Reconciler(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, const PaymentSink& sink,
@@ -258,7 +300,7 @@ public:
 
     Counts counts;
 
-    Result<void> apply(const FileFacts& f, const Item& item, std::int64_t run)
+    Result<void> apply(const FileFacts& f, Item& item, std::int64_t run)
     {
         m_run = run;
         if (f.name != m_source) {
@@ -359,7 +401,27 @@ private:
         return {};
     }
 
-    Result<void> apply_cnab(const Item& item, ledger::Payment& p)
+    // Boletos looked up ahead on the reading connection show their invoices as the run found
+    // them: an invoice this run has changed since is read again, here, where its change is.
+    Result<void> refresh(std::vector<ledger::BoletoMatch>& matches)
+    {
+        for (auto& m : matches) {
+            if (!m_changed.contains(m.invoice.key)) {
+                continue;
+            }
+            auto now = ledger::payable_invoice(m_ledger, m.invoice.key);
+            if (!now) {
+                return tl::unexpected(now.error());
+            }
+            if (*now) {
+                m.invoice.status = (*now)->status;
+                m.invoice.balance = (*now)->balance;
+            }
+        }
+        return {};
+    }
+
+    Result<void> apply_cnab(Item& item, ledger::Payment& p)
     {
         const auto& r = item.ret;
         p.nosso_numero = r.nosso_numero;
@@ -377,12 +439,17 @@ private:
         // may name, those matched as number + their own check digit come first for a bank whose
         // numbers have one, the whole-field ones first for the others. Two candidates left (two
         // accounts at one bank with the same number) are never guessed between.
-        auto found = ledger::boletos_by_nosso_numero_preferring(m_ledger, item.bank, r.nosso_numero,
-                                                                m_dv_banks.contains(item.bank));
-        if (!found) {
-            return tl::unexpected(found.error());
+        if (!item.looked_up) {
+            auto found = ledger::boletos_by_nosso_numero_preferring(m_ledger, item.bank, r.nosso_numero,
+                                                                    m_dv_banks.contains(item.bank));
+            if (!found) {
+                return tl::unexpected(found.error());
+            }
+            item.found = std::move(*found);
+        } else if (auto fresh = refresh(item.found); !fresh) {
+            return fresh;
         }
-        const std::vector<ledger::BoletoMatch>& best = *found;
+        const std::vector<ledger::BoletoMatch>& best = item.found;
         const ledger::BoletoMatch* match = best.size() == 1 ? &best.front() : nullptr;
         std::string invoice_id = match != nullptr ? match->invoice.id : std::string();
         if (match != nullptr && r.occurrence == cnab::Occurrence::paid) {
@@ -513,6 +580,7 @@ private:
             p.fine = reported_fine;
             return duplicate_of(p, invoice.id);
         }
+        m_changed.insert(invoice.key);
         const ledger::Applied* effect = &**applied;
         p.reason = invoice.status == "cancelled" || invoice.status == "draft"
                        ? fmt::format("invoice is {}: {} credited to customer {}", invoice.status,
@@ -534,7 +602,110 @@ private:
     std::int64_t m_run = 0;
     std::string m_source;                        // the file (or bank) of the records applied now
     RankCounter m_settlements;                   // of boleto:date:amount, in this source
+    KeySet m_changed;                            // invoices this run applied payments to
 };
+
+constexpr std::size_t k_batch_items = 512;
+constexpr std::size_t k_batches_read_ahead = 4;
+
+// The boletos each CNAB record of `batch` names, looked up in one read transaction of
+// `reading`: what the ledger held when this run's transaction began.
+Result<void> look_up(ledger::Ledger& reading, std::vector<Item>& batch, const std::set<std::string>& dv_banks)
+{
+    return ledger::in_read_transaction(reading, [&]() -> Result<void> {
+        for (auto& item : batch) {
+            item.looked_up = false;
+            item.found.clear();
+            if (!item.cnab || item.ret.occurrence == cnab::Occurrence::other) {
+                continue;
+            }
+            auto found = ledger::boletos_by_nosso_numero_preferring(reading, item.bank, item.ret.nosso_numero,
+                                                                    dv_banks.contains(item.bank));
+            if (!found) {
+                return tl::unexpected(found.error());
+            }
+            item.found = std::move(*found);
+            item.looked_up = true;
+        }
+        return {};
+    });
+}
+
+// Pass 2 of a file: its records read, keyed and looked up on a second thread, through a
+// connection of its own, in batches, while this thread applies them (`apply`) and writes
+// only to the ledger. The reading connection sees the ledger as this run's transaction
+// found it (no other run writes while it is open); the applying side corrects what this run
+// changed since (Reconciler::refresh). Errors: those of the reading, or of `apply`.
+Result<std::int64_t> apply_file(ledger::Ledger& reading, const FileFacts& f, const config::Config& config,
+                                const std::set<std::string>& dv_banks, const std::function<Result<void>(Item&)>& apply)
+{
+    BatchQueue<Item> queue(k_batches_read_ahead);
+    BatchQueue<Item> spent(k_batches_read_ahead + 3);  // room for every batch there is: never waits
+    std::optional<Error> read_error;
+    std::int64_t count = 0;
+    std::thread reader([&] {
+        std::vector<Item> batch;
+        std::size_t used = 0;
+        bool stopped = false;
+        const auto send = [&] {
+            batch.resize(used);
+            if (auto looked = look_up(reading, batch, dv_banks); !looked) {
+                read_error = looked.error();
+                return false;
+            }
+            if (!queue.push(std::move(batch))) {
+                return false;  // the applying stopped
+            }
+            batch = spent.try_pop().value_or(std::vector<Item>());
+            used = 0;
+            return true;
+        };
+        auto read = read_items(f, config, [&](Item& item) -> Result<void> {
+            if (used == batch.size()) {
+                batch.resize(k_batch_items);
+            }
+            std::swap(batch[used++], item);
+            if (used == k_batch_items && !send()) {
+                stopped = true;
+                return fail(ErrorCode::internal, "reading stopped");
+            }
+            return {};
+        });
+        if (read) {
+            count = *read;
+            if (used > 0) {
+                send();
+            }
+        } else if (!stopped) {
+            read_error = read.error();
+        }
+        queue.close();
+    });
+    struct Stop {
+        BatchQueue<Item>& queue;
+        std::thread& thread;
+        ~Stop()
+        {
+            queue.close();
+            if (thread.joinable()) {
+                thread.join();
+            }
+        }
+    } stop{queue, reader};
+    while (auto batch = queue.pop()) {
+        for (auto& item : *batch) {
+            if (auto r = apply(item); !r) {
+                return tl::unexpected(r.error());
+            }
+        }
+        spent.push(std::move(*batch));
+    }
+    reader.join();
+    if (read_error) {
+        return tl::unexpected(*read_error);
+    }
+    return count;
+}
 
 }  // namespace
 
@@ -551,14 +722,19 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
         if (!f) {
             return tl::unexpected(f.error());
         }
-        auto counted = read_items(*f, config, [](const Item&) -> Result<void> { return {}; });
+        auto counted = read_items(*f, config, [](Item&) -> Result<void> { return {}; });
         if (!counted) {
             return tl::unexpected(counted.error());
         }
         total += *counted;
         facts.push_back(std::move(*f));
     }
-    // Pass 2: one transaction for the whole run.
+    // Pass 2: one transaction for the whole run; the records read on a second connection, opened
+    // before it.
+    auto reading = ledger::Ledger::open(ledger.path(), ledger::OpenOptions{});
+    if (!reading) {
+        return tl::unexpected(reading.error());
+    }
     auto tx = ledger::WriteTransaction::begin(ledger);
     if (!tx) {
         return tl::unexpected(tx.error());
@@ -567,7 +743,8 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
     if (!run) {
         return tl::unexpected(run.error());
     }
-    Reconciler reconciler(ledger, config, ctx, sink, banks_with_check_digit(config));
+    const std::set<std::string> dv_banks = banks_with_check_digit(config);
+    Reconciler reconciler(ledger, config, ctx, sink, dv_banks);
     std::int64_t applied = 0;
     for (const auto& f : facts) {
         auto done = ledger::file_reconciled(ledger, f.hash);
@@ -580,7 +757,7 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
             ++reconciler.counts.files_skipped;
             continue;
         }
-        auto count = read_items(f, config, [&](const Item& item) {
+        auto count = apply_file(**reading, f, config, dv_banks, [&](Item& item) {
             if (++applied % 1000 == 0) {
                 ctx.progress("records", applied, total);
             }

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from cnab_files import retorno_240
-from harness import EXAMPLES, Workspace, edit_config, fast_docs, import_records, main, test, validate_all
+from harness import EXAMPLES, Workspace, edit_config, fast_docs, import_records, main, money, test, validate_all
 
 
 def reconcile_docs(r):
@@ -115,6 +115,33 @@ def two_identical_records_in_one_file_are_two_payments():
         r = ws.run("reconcile", "ret2.ret", "--date", "2026-12-03")
         payments, run = reconcile_docs(r)
         assert run["counts"]["duplicate"] == 2 and run["counts"]["matched"] == 0, run
+
+
+@test
+def a_payment_read_ahead_sees_what_the_run_paid_before_it():
+    """Records are read and looked up ahead of the ledger writes, in batches; a second payment
+    of an invoice further down the file (another batch), or in the run's next file, starts from
+    the balance the first one left."""
+    ws, boletos = boleto_workspace()
+    with ws:
+        doc = boletos[0]
+        cents = round(float(doc["amount"]) * 100)
+        third = cents // 3
+        pay = lambda date: {"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026",  # noqa: E731
+                            "amount": cents, "paid": third, "date": date}
+        # Occurrence 04 is none reconcile acts on: 600 records that only move the second payment on.
+        other = {"nosso": boletos[1]["nosso_numero"], "occurrence": "04", "due": "03122026",
+                 "amount": 1000, "paid": 0, "date": "02122026"}
+        ws.write("a.ret", retorno_240("001", [pay("01122026")] + [other] * 600 + [pay("02122026")]))
+        ws.write("b.ret", retorno_240("001", [pay("03122026")], nsa=2))
+        r = ws.run("reconcile", "a.ret", "b.ret", "--date", "2026-12-03")
+        assert r.code == 0, r
+        payments, run = reconcile_docs(r)
+        assert [p["status"] for p in payments] == ["applied"] * 3 and run["counts"]["ignored"] == 600, run
+        rest = cents - 3 * third
+        assert invoice_state(ws, doc["invoice"]) == ("paid" if rest == 0 else "partly-paid", rest)
+        assert [p["reason"] for p in payments][:2] == [f"partly paid: {money(cents - third)} still open",
+                                                       f"partly paid: {money(cents - 2 * third)} still open"]
 
 
 @test

@@ -3,6 +3,7 @@
 // (a unique source key), files already reconciled (by content hash), customer credits.
 // Call inside a WriteTransaction.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +74,10 @@ Result<std::vector<BoletoMatch>> boletos_by_nosso_numero(Ledger& ledger, std::st
 // only when the first finds none. Their invoices' customer_tax_id is left empty.
 Result<std::vector<BoletoMatch>> boletos_by_nosso_numero_preferring(Ledger& ledger, std::string_view bank,
                                                                     std::string_view field, bool dv_first);
+// Calls `reads` inside one read transaction, on a connection of a reading thread that writes
+// nothing: its statements then share one snapshot instead of starting one each.
+Result<void> in_read_transaction(Ledger& ledger, const std::function<Result<void>()>& reads);
+
 Result<std::optional<PayableInvoice>> payable_invoice(Ledger& ledger, std::int64_t key);
 Result<std::optional<PayableInvoice>> payable_invoice_by_id(Ledger& ledger, std::string_view id);
 // Open invoices (issued or partly paid) with exactly this balance, issued on or before `date`,
