@@ -322,6 +322,10 @@ public:
         return apply_statement(item, p, *seen);
     }
 
+    // Writes what the payments applied from records read ahead left held (see
+    // ledger::PaymentBatch): before anything reads their invoices or boletos, and at the end.
+    Result<void> flush() { return m_held.flush(m_ledger); }
+
     // A hint the bank did not confirm: shown, counted as unmatched, never recorded as a payment.
     void report_unconfirmed(const ledger::Payment& p)
     {
@@ -389,6 +393,12 @@ private:
     Result<void> record(ledger::Payment& p, std::int64_t& count, const std::string& invoice_id,
                         const std::string& duplicate_invoice_id)
     {
+        if (p.boleto) {
+            // The bank's word on a boleto changes its status unless it was paid: it reads it.
+            if (auto written = flush(); !written) {
+                return written;
+            }
+        }
         auto recorded = ledger::record_payment(m_ledger, m_run, p);
         if (!recorded) {
             return tl::unexpected(recorded.error());
@@ -408,6 +418,9 @@ private:
         for (auto& m : matches) {
             if (!m_changed.contains(m.invoice.key)) {
                 continue;
+            }
+            if (auto written = flush(); !written) {
+                return written;
             }
             auto now = ledger::payable_invoice(m_ledger, m.invoice.key);
             if (!now) {
@@ -476,7 +489,7 @@ private:
             if (match == nullptr) {
                 return unmatched(p, fmt::format("no boleto of bank {} with nosso número {}", item.bank, r.nosso_numero));
             }
-            return applied(p, match->invoice);
+            return applied(p, match->invoice, item.looked_up);
         case cnab::Occurrence::rejected:
             p.status = "rejected";
             p.reason = r.reasons.empty() ? fmt::format("entry rejected (occurrence {})", r.occurrence_code)
@@ -506,6 +519,9 @@ private:
         }
         if (seen) {
             return duplicate(p, {});
+        }
+        if (auto written = flush(); !written) {
+            return written;
         }
         auto candidates = ledger::open_invoices_with_balance(m_ledger, l.amount, l.date, l.tax_id);
         if (!candidates) {
@@ -538,7 +554,7 @@ private:
             p.reason = fmt::format("candidates: {}", fmt::join(ids, ", "));
             return record(p, counts.ambiguous, {}, {});
         }
-        return applied(p, candidates->front());
+        return applied(p, candidates->front(), false);
     }
 
     Result<void> unmatched(ledger::Payment& p, std::string reason)
@@ -555,7 +571,8 @@ private:
                             m_config.boleto.interest_percent_month);
     }
 
-    Result<void> applied(ledger::Payment& p, const ledger::PayableInvoice& invoice)
+    // `hold`: its invoice's and boleto's updates held back in m_held (the invoice was read ahead).
+    Result<void> applied(ledger::Payment& p, const ledger::PayableInvoice& invoice, bool hold)
     {
         p.status = "applied";
         p.invoice = invoice.key;
@@ -571,7 +588,8 @@ private:
             p.fine = std::min(charges, late.fine);
             p.interest = charges - p.fine;
         }
-        auto applied = ledger::apply_payment(m_ledger, m_run, p, invoice);
+        auto applied =
+            hold ? m_held.apply(m_ledger, m_run, p, invoice) : ledger::apply_payment(m_ledger, m_run, p, invoice);
         if (!applied) {
             return tl::unexpected(applied.error());
         }
@@ -603,6 +621,7 @@ private:
     std::string m_source;                        // the file (or bank) of the records applied now
     RankCounter m_settlements;                   // of boleto:date:amount, in this source
     KeySet m_changed;                            // invoices this run applied payments to
+    ledger::PaymentBatch m_held;                 // their updates not written yet
 };
 
 constexpr std::size_t k_batch_items = 512;
@@ -765,6 +784,9 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
         });
         if (!count) {
             return tl::unexpected(count.error());
+        }
+        if (auto written = reconciler.flush(); !written) {
+            return tl::unexpected(written.error());
         }
         if (auto r = ledger::record_reconciled_file(ledger, *run, f.hash, f.name, format_name(f.format), *count); !r) {
             return tl::unexpected(r.error());

@@ -100,6 +100,41 @@ struct Applied {
 // settlement_applied for which).
 Result<std::optional<Applied>> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment,
                                              const PayableInvoice& invoice);
+// Payments applied as apply_payment applies them, with the invoices' and boletos' updates
+// and the invoices' events held back and written by flush(), many rows to a statement. The
+// payment row is inserted at once (its unique keys decide whether it is new), and so is a
+// credit. Until flush() the ledger shows the held payments' invoices and boletos as they
+// were: flush before reading any of them (and so before applying a second payment to one),
+// and before the transaction ends. An event keeps the place in the ledger's order it had
+// when its payment was applied.
+class PaymentBatch {
+public:
+    Result<std::optional<Applied>> apply(Ledger& ledger, std::int64_t run, const Payment& payment,
+                                         const PayableInvoice& invoice);
+    Result<void> flush(Ledger& ledger);
+
+private:
+    struct InvoiceChange {
+        std::int64_t invoice = 0;
+        Centavos balance = 0;
+        std::string status;
+    };
+    struct BoletoChange {
+        std::int64_t boleto = 0;
+        std::string status;
+    };
+    struct InvoiceEvent {
+        std::int64_t run = 0;
+        std::int64_t seq = 0;
+        std::string invoice;
+        std::string action;
+        std::string detail;
+    };
+    std::vector<InvoiceChange> m_invoices;
+    std::vector<BoletoChange> m_boletos;
+    std::vector<InvoiceEvent> m_events;
+};
+
 // Records a payment that changes no invoice (unmatched, ambiguous, rejected, confirmed,
 // written-off), and the boleto's new status when the bank said so. false, and nothing
 // written, when the ledger already holds the payment's source key.
