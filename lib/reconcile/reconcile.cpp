@@ -157,7 +157,8 @@ struct Item {
     std::vector<ledger::BoletoMatch> found;
 };
 
-// Reads a file's records one by one into `item` and calls `each` (pass 1 counts, pass 2 applies);
+// Reads a file's records one by one into `item` and calls `each` (pass 2 applies); without
+// `each`, only parses them (pass 1 counts them, and sees that the whole file reads).
 // `each` may swap the item for another one (every field the record has is set again).
 Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config,
                                 const std::function<Result<void>(Item&)>& each)
@@ -184,6 +185,9 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
                 return count;
             }
             ++count;
+            if (!each) {
+                continue;
+            }
             const auto& r = item.ret;
             item.cnab = true;
             item.bank = bank;
@@ -212,6 +216,9 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
             return count;
         }
         ++count;
+        if (!each) {
+            continue;
+        }
         const auto& l = item.line;
         item.cnab = false;
         item.record = l.id.empty() ? std::to_string(l.line) : l.id;
@@ -330,29 +337,15 @@ public:
     void report_unconfirmed(const ledger::Payment& p)
     {
         ++counts.unmatched;
-        emit(p, "unmatched", {});
+        ledger::Payment shown = p;
+        emit(shown, "unmatched", {});
     }
 
 private:
-    void emit(const ledger::Payment& p, const std::string& status, const std::string& invoice_id)
+    // Hands the payment to the sink, which builds its document: moved, as the caller is done with it.
+    void emit(ledger::Payment& p, std::string status, const std::string& invoice_id)
     {
-        io::Map doc{{"kind", "payment"},
-                    {"version", 1},
-                    {"source", p.source},
-                    {"record", p.record},
-                    {"invoice", invoice_id.empty() ? io::Value() : io::Value(invoice_id)},
-                    {"nosso_numero", p.nosso_numero.empty() ? io::Value() : io::Value(p.nosso_numero)},
-                    {"date", p.date.iso()},
-                    {"amount", io::Value::money(p.amount)},
-                    {"interest", io::Value::money(p.interest)},
-                    {"fine", io::Value::money(p.fine)},
-                    {"fee", io::Value::money(p.fee)},
-                    {"status", status},
-                    {"reason", p.reason.empty() ? io::Value() : io::Value(p.reason)}};
-        if (p.credit_date) {
-            doc.emplace_back("credit_date", p.credit_date->iso());
-        }
-        m_sink(std::move(doc));
+        m_sink(PaymentOutcome{std::move(p), std::move(status), invoice_id});
     }
 
     Result<void> duplicate(ledger::Payment& p, const std::string& invoice_id,
@@ -741,7 +734,7 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
         if (!f) {
             return tl::unexpected(f.error());
         }
-        auto counted = read_items(*f, config, [](Item&) -> Result<void> { return {}; });
+        auto counted = read_items(*f, config, nullptr);
         if (!counted) {
             return tl::unexpected(counted.error());
         }
@@ -835,6 +828,30 @@ Result<Counts> apply_bank_findings(ledger::Ledger& ledger, const config::Config&
     }
     reconciler.counts.ignored += findings.ignored;
     return reconciler.counts;
+}
+
+io::Map payment_document(const PaymentOutcome& outcome)
+{
+    const ledger::Payment& p = outcome.payment;
+    const std::string& status = outcome.status;
+    const std::string& invoice_id = outcome.invoice_id;
+    io::Map doc{{"kind", "payment"},
+                {"version", 1},
+                {"source", p.source},
+                {"record", p.record},
+                {"invoice", invoice_id.empty() ? io::Value() : io::Value(invoice_id)},
+                {"nosso_numero", p.nosso_numero.empty() ? io::Value() : io::Value(p.nosso_numero)},
+                {"date", p.date.iso()},
+                {"amount", io::Value::money(p.amount)},
+                {"interest", io::Value::money(p.interest)},
+                {"fine", io::Value::money(p.fine)},
+                {"fee", io::Value::money(p.fee)},
+                {"status", status},
+                {"reason", p.reason.empty() ? io::Value() : io::Value(p.reason)}};
+    if (p.credit_date) {
+        doc.emplace_back("credit_date", p.credit_date->iso());
+    }
+    return doc;
 }
 
 io::Map reconcile_run_document(const Summary& s, const RunContext& ctx)
