@@ -305,6 +305,9 @@ Result<std::optional<Applied>> PaymentBatch::apply(Ledger& ledger, std::int64_t 
                                                    const PayableInvoice& invoice)
 {
     return guard([&]() -> std::optional<Applied> {
+        if (m_invoices.size() >= k_held_at_most) {
+            write(ledger);
+        }
         const auto inserted = insert_payment(ledger, run, payment);
         if (!inserted) {
             return std::nullopt;
@@ -339,38 +342,41 @@ Result<std::optional<Applied>> PaymentBatch::apply(Ledger& ledger, std::int64_t 
 
 Result<void> PaymentBatch::flush(Ledger& ledger)
 {
-    return guard([&] {
-        // An UPDATE ... FROM (VALUES ...) updates each listed row once: a batch holds an
-        // invoice (and its boleto) once, as a second payment to it is applied after a flush.
-        static const std::string invoices = repeated_rows(
-            "UPDATE invoices SET balance = v.column2, status = v.column3 FROM (VALUES ", "(?,?,?)",
-            ") AS v WHERE invoices.id = v.column1");
-        write_rows(ledger, m_invoices, invoices, "UPDATE invoices SET balance = ?2, status = ?3 WHERE id = ?1",
-                   [](sql::Statement& stmt, int first, const InvoiceChange& c) {
-                       stmt.bind(first, c.invoice).bind(first + 1, c.balance).bind(first + 2, c.status);
-                       return 3;
-                   });
-        // The events as insert_event writes them, with the seq each took when it happened.
-        static const std::string events = repeated_rows(
-            "INSERT INTO events (entity, entity_id, run, seq, action, detail) VALUES ", "('invoice',?,?,?,?,?)", "");
-        write_rows(ledger, m_events, events,
-                   "INSERT INTO events (entity, entity_id, run, seq, action, detail) VALUES ('invoice',?,?,?,?,?)",
-                   [](sql::Statement& stmt, int first, const InvoiceEvent& e) {
-                       stmt.bind(first, e.invoice).bind(first + 1, e.run).bind(first + 2, e.seq);
-                       stmt.bind(first + 3, e.action).bind(first + 4, e.detail);
-                       return 5;
-                   });
-        static const std::string boletos = repeated_rows("UPDATE boletos SET status = v.column2 FROM (VALUES ",
-                                                         "(?,?)", ") AS v WHERE boletos.id = v.column1");
-        write_rows(ledger, m_boletos, boletos, "UPDATE boletos SET status = ?2 WHERE id = ?1",
-                   [](sql::Statement& stmt, int first, const BoletoChange& c) {
-                       stmt.bind(first, c.boleto).bind(first + 1, c.status);
-                       return 2;
-                   });
-        m_invoices.clear();
-        m_events.clear();
-        m_boletos.clear();
-    });
+    return guard([&] { write(ledger); });
+}
+
+void PaymentBatch::write(Ledger& ledger)
+{
+    // An UPDATE ... FROM (VALUES ...) updates each listed row once: a batch holds an
+    // invoice (and its boleto) once, as a second payment to it is applied after a flush.
+    static const std::string invoices = repeated_rows(
+        "UPDATE invoices SET balance = v.column2, status = v.column3 FROM (VALUES ", "(?,?,?)",
+        ") AS v WHERE invoices.id = v.column1");
+    write_rows(ledger, m_invoices, invoices, "UPDATE invoices SET balance = ?2, status = ?3 WHERE id = ?1",
+               [](sql::Statement& stmt, int first, const InvoiceChange& c) {
+                   stmt.bind(first, c.invoice).bind(first + 1, c.balance).bind(first + 2, c.status);
+                   return 3;
+               });
+    // The events as insert_event writes them, with the seq each took when it happened.
+    static const std::string events = repeated_rows(
+        "INSERT INTO events (entity, entity_id, run, seq, action, detail) VALUES ", "('invoice',?,?,?,?,?)", "");
+    write_rows(ledger, m_events, events,
+               "INSERT INTO events (entity, entity_id, run, seq, action, detail) VALUES ('invoice',?,?,?,?,?)",
+               [](sql::Statement& stmt, int first, const InvoiceEvent& e) {
+                   stmt.bind(first, e.invoice).bind(first + 1, e.run).bind(first + 2, e.seq);
+                   stmt.bind(first + 3, e.action).bind(first + 4, e.detail);
+                   return 5;
+               });
+    static const std::string boletos = repeated_rows("UPDATE boletos SET status = v.column2 FROM (VALUES ",
+                                                     "(?,?)", ") AS v WHERE boletos.id = v.column1");
+    write_rows(ledger, m_boletos, boletos, "UPDATE boletos SET status = ?2 WHERE id = ?1",
+               [](sql::Statement& stmt, int first, const BoletoChange& c) {
+                   stmt.bind(first, c.boleto).bind(first + 1, c.status);
+                   return 2;
+               });
+    m_invoices.clear();
+    m_events.clear();
+    m_boletos.clear();
 }
 
 Result<std::optional<Applied>> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment,

@@ -693,17 +693,7 @@ Result<std::int64_t> apply_file(ledger::Ledger& reading, const FileFacts& f, con
         }
         queue.close();
     });
-    struct Stop {
-        BatchQueue<Item>& queue;
-        std::thread& thread;
-        ~Stop()
-        {
-            queue.close();
-            if (thread.joinable()) {
-                thread.join();
-            }
-        }
-    } stop{queue, reader};
+    const ProducerStop<Item> stop(queue, reader);
     while (auto batch = queue.pop()) {
         for (auto& item : *batch) {
             if (auto r = apply(item); !r) {

@@ -2,6 +2,7 @@
 // What reconcile (and import payments) keep: payments, each bank record applied once ever
 // (a unique source key), files already reconciled (by content hash), customer credits.
 // Call inside a WriteTransaction.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -105,15 +106,19 @@ Result<std::optional<Applied>> apply_payment(Ledger& ledger, std::int64_t run, c
 // payment row is inserted at once (its unique keys decide whether it is new), and so is a
 // credit. Until flush() the ledger shows the held payments' invoices and boletos as they
 // were: flush before reading any of them (and so before applying a second payment to one),
-// and before the transaction ends. An event keeps the place in the ledger's order it had
-// when its payment was applied.
+// and before the transaction ends. It writes them itself when it holds k_held_at_most. An
+// event keeps the place in the ledger's order it had when its payment was applied.
 class PaymentBatch {
 public:
+    static constexpr std::size_t k_held_at_most = 1024;
+
     Result<std::optional<Applied>> apply(Ledger& ledger, std::int64_t run, const Payment& payment,
                                          const PayableInvoice& invoice);
     Result<void> flush(Ledger& ledger);
 
 private:
+    void write(Ledger& ledger);  // throws sql::SqliteError
+
     struct InvoiceChange {
         std::int64_t invoice = 0;
         Centavos balance = 0;
