@@ -349,8 +349,12 @@ void PaymentBatch::write(Ledger& ledger)
 {
     // An UPDATE ... FROM (VALUES ...) updates each listed row once: a batch holds an
     // invoice (and its boleto) once, as a second payment to it is applied after a flush.
+    // OR FAIL: a statement of many rows that fails midway is not undone by itself, so SQLite
+    // keeps no statement journal for it (a copy of every page the statement changes, spilled
+    // to a temporary file: it tripled the run's writes); the error ends the run, and its
+    // transaction is rolled back whole.
     static const std::string invoices = repeated_rows(
-        "UPDATE invoices SET balance = v.column2, status = v.column3 FROM (VALUES ", "(?,?,?)",
+        "UPDATE OR FAIL invoices SET balance = v.column2, status = v.column3 FROM (VALUES ", "(?,?,?)",
         ") AS v WHERE invoices.id = v.column1");
     write_rows(ledger, m_invoices, invoices, "UPDATE invoices SET balance = ?2, status = ?3 WHERE id = ?1",
                [](sql::Statement& stmt, int first, const InvoiceChange& c) {
@@ -359,7 +363,8 @@ void PaymentBatch::write(Ledger& ledger)
                });
     // The events as insert_event writes them, with the seq each took when it happened.
     static const std::string events = repeated_rows(
-        "INSERT INTO events (entity, entity_id, run, seq, action, detail) VALUES ", "('invoice',?,?,?,?,?)", "");
+        "INSERT OR FAIL INTO events (entity, entity_id, run, seq, action, detail) VALUES ", "('invoice',?,?,?,?,?)",
+        "");
     write_rows(ledger, m_events, events,
                "INSERT INTO events (entity, entity_id, run, seq, action, detail) VALUES ('invoice',?,?,?,?,?)",
                [](sql::Statement& stmt, int first, const InvoiceEvent& e) {
@@ -367,7 +372,7 @@ void PaymentBatch::write(Ledger& ledger)
                    stmt.bind(first + 3, e.action).bind(first + 4, e.detail);
                    return 5;
                });
-    static const std::string boletos = repeated_rows("UPDATE boletos SET status = v.column2 FROM (VALUES ",
+    static const std::string boletos = repeated_rows("UPDATE OR FAIL boletos SET status = v.column2 FROM (VALUES ",
                                                      "(?,?)", ") AS v WHERE boletos.id = v.column1");
     write_rows(ledger, m_boletos, boletos, "UPDATE boletos SET status = ?2 WHERE id = ?1",
                [](sql::Statement& stmt, int first, const BoletoChange& c) {
