@@ -184,6 +184,11 @@ Result<std::vector<BoletoMatch>> boletos_by_nosso_numero_preferring(Ledger& ledg
     });
 }
 
+Result<void> use_for_reading_ahead(Ledger& ledger)
+{
+    return guard([&] { sql::exec(ledger.db(), "PRAGMA cache_size = -8192"); });
+}
+
 Result<void> in_read_transaction(Ledger& ledger, const std::function<Result<void>()>& reads)
 {
     if (auto begun = guard([&] { sql::exec(ledger.db(), "BEGIN"); }); !begun) {

@@ -737,6 +737,9 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
     if (!reading) {
         return tl::unexpected(reading.error());
     }
+    if (auto small = ledger::use_for_reading_ahead(**reading); !small) {
+        return tl::unexpected(small.error());
+    }
     auto tx = ledger::WriteTransaction::begin(ledger);
     if (!tx) {
         return tl::unexpected(tx.error());

@@ -75,6 +75,10 @@ Result<std::vector<BoletoMatch>> boletos_by_nosso_numero(Ledger& ledger, std::st
 // only when the first finds none. Their invoices' customer_tax_id is left empty.
 Result<std::vector<BoletoMatch>> boletos_by_nosso_numero_preferring(Ledger& ledger, std::string_view bank,
                                                                     std::string_view field, bool dv_first);
+// Makes a connection opened to read ahead for the writing one use a small page cache of its
+// own: it reads each page about once, and the writer keeps the 64 MiB.
+Result<void> use_for_reading_ahead(Ledger& ledger);
+
 // Calls `reads` inside one read transaction, on a connection of a reading thread that writes
 // nothing: its statements then share one snapshot instead of starting one each.
 Result<void> in_read_transaction(Ledger& ledger, const std::function<Result<void>()>& reads);
