@@ -30,10 +30,12 @@ Result<int> run_reconcile(AppContext& ctx, const ReconcileCommand& cmd)
     if (!stage) {
         return tl::unexpected(stage.error());
     }
-    // The documents are written on a second thread while the ledger thread applies the next
-    // records: on a million-record retorno their text is a tenth of the work.
+    // The documents are built and written on a second thread while the ledger thread applies
+    // the next records: on a million-record retorno they are a tenth of the work.
     const io::Format format = stage->format;
-    DocumentPipe<io::Map> pipe(*stage->out, [&ctx, format](std::string& text, const io::Map& doc) {
+    DocumentPipe<reconcile::PaymentOutcome> pipe(*stage->out, [&ctx, format](std::string& text,
+                                                                           const reconcile::PaymentOutcome& payment) {
+        const io::Map doc = reconcile::payment_document(payment);
         if (format == io::Format::yaml) {
             io::append_yaml_document(text, doc);
             return;
@@ -42,7 +44,7 @@ Result<int> run_reconcile(AppContext& ctx, const ReconcileCommand& cmd)
         ctx.write_document(one, format, doc);
         text += one.str();
     });
-    reconcile::PaymentSink sink = [&pipe](io::Map doc) { pipe.push(std::move(doc)); };
+    reconcile::PaymentSink sink = [&pipe](reconcile::PaymentOutcome payment) { pipe.push(std::move(payment)); };
     Result<reconcile::Summary> summary;
     if (cmd.webhook) {
         summary = reconcile::run_reconcile_webhooks(*stage->ledger, *stage->config, stage->run, cmd.files, cmd.bank,

@@ -184,6 +184,21 @@ Result<std::vector<BoletoMatch>> boletos_by_nosso_numero_preferring(Ledger& ledg
     });
 }
 
+Result<void> use_for_reading_ahead(Ledger& ledger)
+{
+    return guard([&] { sql::exec(ledger.db(), "PRAGMA cache_size = -8192"); });
+}
+
+Result<void> in_read_transaction(Ledger& ledger, const std::function<Result<void>()>& reads)
+{
+    if (auto begun = guard([&] { sql::exec(ledger.db(), "BEGIN"); }); !begun) {
+        return begun;
+    }
+    auto done = reads();
+    auto ended = guard([&] { sql::exec(ledger.db(), "COMMIT"); });
+    return done ? ended : done;
+}
+
 Result<std::optional<PayableInvoice>> payable_invoice(Ledger& ledger, std::int64_t key)
 {
     return guard([&]() -> std::optional<PayableInvoice> {
@@ -249,10 +264,55 @@ Result<std::vector<PayableInvoice>> open_invoices_of_payer(Ledger& ledger, std::
     });
 }
 
-Result<std::optional<Applied>> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment,
-                                             const PayableInvoice& invoice)
+namespace {
+
+// Rows a batch writes through one statement; the rest go one by one.
+constexpr std::size_t k_rows_per_statement = 64;
+
+// `head`, then `row` k_rows_per_statement times separated by commas, then `tail`.
+std::string repeated_rows(std::string_view head, std::string_view row, std::string_view tail)
+{
+    std::string sql(head);
+    for (std::size_t i = 0; i < k_rows_per_statement; ++i) {
+        if (i > 0) {
+            sql += ',';
+        }
+        sql += row;
+    }
+    sql += tail;
+    return sql;
+}
+
+// Writes `rows` through `many` (k_rows_per_statement of them a statement), the rest through
+// `one`; bind(stmt, first, row) binds a row's parameters from index `first` and says how many.
+template <typename Row, typename Bind>
+void write_rows(Ledger& ledger, const std::vector<Row>& rows, const std::string& many, const char* one, Bind bind)
+{
+    std::size_t i = 0;
+    for (; i + k_rows_per_statement <= rows.size(); i += k_rows_per_statement) {
+        auto& stmt = ledger.statement(many.c_str());
+        int first = 1;
+        for (std::size_t j = 0; j < k_rows_per_statement; ++j) {
+            first += bind(stmt, first, rows[i + j]);
+        }
+        stmt.run();
+    }
+    for (; i < rows.size(); ++i) {
+        auto& stmt = ledger.statement(one);
+        bind(stmt, 1, rows[i]);
+        stmt.run();
+    }
+}
+
+}  // namespace
+
+Result<std::optional<Applied>> PaymentBatch::apply(Ledger& ledger, std::int64_t run, const Payment& payment,
+                                                   const PayableInvoice& invoice)
 {
     return guard([&]() -> std::optional<Applied> {
+        if (m_invoices.size() >= k_held_at_most) {
+            write(ledger);
+        }
         const auto inserted = insert_payment(ledger, run, payment);
         if (!inserted) {
             return std::nullopt;
@@ -266,11 +326,11 @@ Result<std::optional<Applied>> apply_payment(Ledger& ledger, std::int64_t run, c
         applied.balance = std::max<Centavos>(before - principal, 0);
         applied.credit = std::max<Centavos>(principal - before, 0);
         applied.status = !open ? invoice.status : (applied.balance == 0 ? "paid" : "partly-paid");
-        auto& update = ledger.statement("UPDATE invoices SET balance = ?, status = ? WHERE id = ?");
-        update.bind(1, applied.balance).bind(2, applied.status).bind(3, invoice.key).run();
-        insert_event(ledger, run, "invoice", std::to_string(invoice.key), applied.status,
-                     fmt::format("payment {} of {} ({}): balance {} -> {}", id, format_money(payment.amount),
-                                 payment.source, format_money(before), format_money(applied.balance)));
+        m_invoices.push_back(InvoiceChange{invoice.key, applied.balance, applied.status});
+        m_events.push_back(InvoiceEvent{run, ledger.next_event_seq(), std::to_string(invoice.key), applied.status,
+                                        fmt::format("payment {} of {} ({}): balance {} -> {}", id,
+                                                    format_money(payment.amount), payment.source,
+                                                    format_money(before), format_money(applied.balance))});
         if (applied.credit > 0) {
             auto& credit = ledger.statement(
                 "INSERT INTO customer_credits (customer, amount, payment, run) VALUES (?, ?, ?, ?)");
@@ -279,11 +339,68 @@ Result<std::optional<Applied>> apply_payment(Ledger& ledger, std::int64_t run, c
                          fmt::format("{} overpaid on {}", format_money(applied.credit), invoice.id));
         }
         if (payment.boleto && open) {
-            auto& boleto = ledger.statement("UPDATE boletos SET status = ? WHERE id = ?");
-            boleto.bind(1, applied.status).bind(2, *payment.boleto).run();
+            m_boletos.push_back(BoletoChange{*payment.boleto, applied.status});
         }
         return applied;
     });
+}
+
+Result<void> PaymentBatch::flush(Ledger& ledger)
+{
+    return guard([&] { write(ledger); });
+}
+
+void PaymentBatch::write(Ledger& ledger)
+{
+    // An UPDATE ... FROM (VALUES ...) updates each listed row once: a batch holds an
+    // invoice (and its boleto) once, as a second payment to it is applied after a flush.
+    // OR FAIL: a statement of many rows that fails midway is not undone by itself, so SQLite
+    // keeps no statement journal for it (a copy of every page the statement changes, spilled
+    // to a temporary file: it tripled the run's writes); the error ends the run, and its
+    // transaction is rolled back whole.
+    static const std::string invoices = repeated_rows(
+        "UPDATE OR FAIL invoices SET balance = v.column2, status = v.column3 FROM (VALUES ", "(?,?,?)",
+        ") AS v WHERE invoices.id = v.column1");
+    write_rows(ledger, m_invoices, invoices, "UPDATE invoices SET balance = ?2, status = ?3 WHERE id = ?1",
+               [](sql::Statement& stmt, int first, const InvoiceChange& c) {
+                   stmt.bind(first, c.invoice).bind(first + 1, c.balance).bind(first + 2, c.status);
+                   return 3;
+               });
+    // The events as insert_event writes them, with the seq each took when it happened.
+    static const std::string events = repeated_rows(
+        "INSERT OR FAIL INTO events (entity, entity_id, run, seq, action, detail) VALUES ", "('invoice',?,?,?,?,?)",
+        "");
+    write_rows(ledger, m_events, events,
+               "INSERT INTO events (entity, entity_id, run, seq, action, detail) VALUES ('invoice',?,?,?,?,?)",
+               [](sql::Statement& stmt, int first, const InvoiceEvent& e) {
+                   stmt.bind(first, e.invoice).bind(first + 1, e.run).bind(first + 2, e.seq);
+                   stmt.bind(first + 3, e.action).bind(first + 4, e.detail);
+                   return 5;
+               });
+    static const std::string boletos = repeated_rows("UPDATE OR FAIL boletos SET status = v.column2 FROM (VALUES ",
+                                                     "(?,?)", ") AS v WHERE boletos.id = v.column1");
+    write_rows(ledger, m_boletos, boletos, "UPDATE boletos SET status = ?2 WHERE id = ?1",
+               [](sql::Statement& stmt, int first, const BoletoChange& c) {
+                   stmt.bind(first, c.boleto).bind(first + 1, c.status);
+                   return 2;
+               });
+    m_invoices.clear();
+    m_events.clear();
+    m_boletos.clear();
+}
+
+Result<std::optional<Applied>> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment,
+                                             const PayableInvoice& invoice)
+{
+    PaymentBatch one;
+    auto applied = one.apply(ledger, run, payment, invoice);
+    if (!applied || !*applied) {
+        return applied;
+    }
+    if (auto written = one.flush(ledger); !written) {
+        return tl::unexpected(written.error());
+    }
+    return applied;
 }
 
 Result<bool> record_payment(Ledger& ledger, std::int64_t run, const Payment& payment)

@@ -7,12 +7,15 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include <billrun/boleto/bank.hpp>
+#include <billrun/core/batch_queue.hpp>
 #include <billrun/cnab/retorno.hpp>
 #include <billrun/core/late.hpp>
 #include <billrun/io/files.hpp>
@@ -148,11 +151,17 @@ struct Item {
     cnab::RetornoRecord ret;
     // statements
     StatementLine line;
+    // CNAB records read ahead: the boletos the nosso número names, with their invoices as
+    // they were when this run's transaction began (see Reconciler::refresh).
+    bool looked_up = false;
+    std::vector<ledger::BoletoMatch> found;
 };
 
-// Reads a file's records one by one into `item` and calls `each` (pass 1 counts, pass 2 applies).
+// Reads a file's records one by one into `item` and calls `each` (pass 2 applies); without
+// `each`, only parses them (pass 1 counts them, and sees that the whole file reads).
+// `each` may swap the item for another one (every field the record has is set again).
 Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config,
-                                const std::function<Result<void>(const Item&)>& each)
+                                const std::function<Result<void>(Item&)>& each)
 {
     std::ifstream in(f.name, std::ios::binary);
     if (!in) {
@@ -165,8 +174,7 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
         if (!reader) {
             return tl::unexpected(reader.error());
         }
-        item.cnab = true;
-        item.bank = (*reader)->info().bank;
+        const std::string& bank = (*reader)->info().bank;
         RankCounter ranks;
         while (true) {
             auto got = (*reader)->next(item.ret);
@@ -177,7 +185,12 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
                 return count;
             }
             ++count;
+            if (!each) {
+                continue;
+            }
             const auto& r = item.ret;
+            item.cnab = true;
+            item.bank = bank;
             item.record = std::to_string(r.line);
             // Two identical records in one file are two payments: the rank among them is part
             // of the identity (the same file, or the same records in another file, match again).
@@ -203,7 +216,11 @@ Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config
             return count;
         }
         ++count;
+        if (!each) {
+            continue;
+        }
         const auto& l = item.line;
+        item.cnab = false;
         item.record = l.id.empty() ? std::to_string(l.line) : l.id;
         if (!l.id.empty()) {
             item.key = fmt::format("ofx:{}:{}:{}", l.id, l.date.iso(), l.amount);
@@ -248,6 +265,38 @@ std::set<std::string> banks_with_check_digit(const config::Config& config)
     return out;
 }
 
+// Integer keys (the invoices a run changed): a bit each for the usual dense keys, a set for
+// any beyond.
+class KeySet {
+public:
+    void insert(std::int64_t key)
+    {
+        if (key < 0 || key >= k_bits) {
+            m_far.insert(key);
+            return;
+        }
+        const auto at = static_cast<std::size_t>(key);
+        if (at >= m_bits.size()) {
+            m_bits.resize(std::max(at + 1, m_bits.size() * 2));
+        }
+        m_bits[at] = true;
+    }
+
+    bool contains(std::int64_t key) const
+    {
+        if (key < 0 || key >= k_bits) {
+            return m_far.contains(key);
+        }
+        const auto at = static_cast<std::size_t>(key);
+        return at < m_bits.size() && m_bits[at];
+    }
+
+private:
+    static constexpr std::int64_t k_bits = std::int64_t{1} << 28;  // at most 32 MiB of bits
+    std::vector<bool> m_bits;
+    std::unordered_set<std::int64_t> m_far;
+};
+
 class Reconciler {
 public:
     Reconciler(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, const PaymentSink& sink,
@@ -258,7 +307,7 @@ public:
 
     Counts counts;
 
-    Result<void> apply(const FileFacts& f, const Item& item, std::int64_t run)
+    Result<void> apply(const FileFacts& f, Item& item, std::int64_t run)
     {
         m_run = run;
         if (f.name != m_source) {
@@ -280,33 +329,23 @@ public:
         return apply_statement(item, p, *seen);
     }
 
+    // Writes what the payments applied from records read ahead left held (see
+    // ledger::PaymentBatch): before anything reads their invoices or boletos, and at the end.
+    Result<void> flush() { return m_held.flush(m_ledger); }
+
     // A hint the bank did not confirm: shown, counted as unmatched, never recorded as a payment.
     void report_unconfirmed(const ledger::Payment& p)
     {
         ++counts.unmatched;
-        emit(p, "unmatched", {});
+        ledger::Payment shown = p;
+        emit(shown, "unmatched", {});
     }
 
 private:
-    void emit(const ledger::Payment& p, const std::string& status, const std::string& invoice_id)
+    // Hands the payment to the sink, which builds its document: moved, as the caller is done with it.
+    void emit(ledger::Payment& p, std::string status, const std::string& invoice_id)
     {
-        io::Map doc{{"kind", "payment"},
-                    {"version", 1},
-                    {"source", p.source},
-                    {"record", p.record},
-                    {"invoice", invoice_id.empty() ? io::Value() : io::Value(invoice_id)},
-                    {"nosso_numero", p.nosso_numero.empty() ? io::Value() : io::Value(p.nosso_numero)},
-                    {"date", p.date.iso()},
-                    {"amount", io::Value::money(p.amount)},
-                    {"interest", io::Value::money(p.interest)},
-                    {"fine", io::Value::money(p.fine)},
-                    {"fee", io::Value::money(p.fee)},
-                    {"status", status},
-                    {"reason", p.reason.empty() ? io::Value() : io::Value(p.reason)}};
-        if (p.credit_date) {
-            doc.emplace_back("credit_date", p.credit_date->iso());
-        }
-        m_sink(std::move(doc));
+        m_sink(PaymentOutcome{std::move(p), std::move(status), invoice_id});
     }
 
     Result<void> duplicate(ledger::Payment& p, const std::string& invoice_id,
@@ -347,6 +386,12 @@ private:
     Result<void> record(ledger::Payment& p, std::int64_t& count, const std::string& invoice_id,
                         const std::string& duplicate_invoice_id)
     {
+        if (p.boleto) {
+            // The bank's word on a boleto changes its status unless it was paid: it reads it.
+            if (auto written = flush(); !written) {
+                return written;
+            }
+        }
         auto recorded = ledger::record_payment(m_ledger, m_run, p);
         if (!recorded) {
             return tl::unexpected(recorded.error());
@@ -359,7 +404,30 @@ private:
         return {};
     }
 
-    Result<void> apply_cnab(const Item& item, ledger::Payment& p)
+    // Boletos looked up ahead on the reading connection show their invoices as the run found
+    // them: an invoice this run has changed since is read again, here, where its change is.
+    Result<void> refresh(std::vector<ledger::BoletoMatch>& matches)
+    {
+        for (auto& m : matches) {
+            if (!m_changed.contains(m.invoice.key)) {
+                continue;
+            }
+            if (auto written = flush(); !written) {
+                return written;
+            }
+            auto now = ledger::payable_invoice(m_ledger, m.invoice.key);
+            if (!now) {
+                return tl::unexpected(now.error());
+            }
+            if (*now) {
+                m.invoice.status = (*now)->status;
+                m.invoice.balance = (*now)->balance;
+            }
+        }
+        return {};
+    }
+
+    Result<void> apply_cnab(Item& item, ledger::Payment& p)
     {
         const auto& r = item.ret;
         p.nosso_numero = r.nosso_numero;
@@ -377,12 +445,17 @@ private:
         // may name, those matched as number + their own check digit come first for a bank whose
         // numbers have one, the whole-field ones first for the others. Two candidates left (two
         // accounts at one bank with the same number) are never guessed between.
-        auto found = ledger::boletos_by_nosso_numero_preferring(m_ledger, item.bank, r.nosso_numero,
-                                                                m_dv_banks.contains(item.bank));
-        if (!found) {
-            return tl::unexpected(found.error());
+        if (!item.looked_up) {
+            auto found = ledger::boletos_by_nosso_numero_preferring(m_ledger, item.bank, r.nosso_numero,
+                                                                    m_dv_banks.contains(item.bank));
+            if (!found) {
+                return tl::unexpected(found.error());
+            }
+            item.found = std::move(*found);
+        } else if (auto fresh = refresh(item.found); !fresh) {
+            return fresh;
         }
-        const std::vector<ledger::BoletoMatch>& best = *found;
+        const std::vector<ledger::BoletoMatch>& best = item.found;
         const ledger::BoletoMatch* match = best.size() == 1 ? &best.front() : nullptr;
         std::string invoice_id = match != nullptr ? match->invoice.id : std::string();
         if (match != nullptr && r.occurrence == cnab::Occurrence::paid) {
@@ -409,7 +482,7 @@ private:
             if (match == nullptr) {
                 return unmatched(p, fmt::format("no boleto of bank {} with nosso número {}", item.bank, r.nosso_numero));
             }
-            return applied(p, match->invoice);
+            return applied(p, match->invoice, item.looked_up);
         case cnab::Occurrence::rejected:
             p.status = "rejected";
             p.reason = r.reasons.empty() ? fmt::format("entry rejected (occurrence {})", r.occurrence_code)
@@ -439,6 +512,9 @@ private:
         }
         if (seen) {
             return duplicate(p, {});
+        }
+        if (auto written = flush(); !written) {
+            return written;
         }
         auto candidates = ledger::open_invoices_with_balance(m_ledger, l.amount, l.date, l.tax_id);
         if (!candidates) {
@@ -471,7 +547,7 @@ private:
             p.reason = fmt::format("candidates: {}", fmt::join(ids, ", "));
             return record(p, counts.ambiguous, {}, {});
         }
-        return applied(p, candidates->front());
+        return applied(p, candidates->front(), false);
     }
 
     Result<void> unmatched(ledger::Payment& p, std::string reason)
@@ -488,7 +564,8 @@ private:
                             m_config.boleto.interest_percent_month);
     }
 
-    Result<void> applied(ledger::Payment& p, const ledger::PayableInvoice& invoice)
+    // `hold`: its invoice's and boleto's updates held back in m_held (the invoice was read ahead).
+    Result<void> applied(ledger::Payment& p, const ledger::PayableInvoice& invoice, bool hold)
     {
         p.status = "applied";
         p.invoice = invoice.key;
@@ -504,7 +581,8 @@ private:
             p.fine = std::min(charges, late.fine);
             p.interest = charges - p.fine;
         }
-        auto applied = ledger::apply_payment(m_ledger, m_run, p, invoice);
+        auto applied =
+            hold ? m_held.apply(m_ledger, m_run, p, invoice) : ledger::apply_payment(m_ledger, m_run, p, invoice);
         if (!applied) {
             return tl::unexpected(applied.error());
         }
@@ -513,6 +591,7 @@ private:
             p.fine = reported_fine;
             return duplicate_of(p, invoice.id);
         }
+        m_changed.insert(invoice.key);
         const ledger::Applied* effect = &**applied;
         p.reason = invoice.status == "cancelled" || invoice.status == "draft"
                        ? fmt::format("invoice is {}: {} credited to customer {}", invoice.status,
@@ -534,7 +613,101 @@ private:
     std::int64_t m_run = 0;
     std::string m_source;                        // the file (or bank) of the records applied now
     RankCounter m_settlements;                   // of boleto:date:amount, in this source
+    KeySet m_changed;                            // invoices this run applied payments to
+    ledger::PaymentBatch m_held;                 // their updates not written yet
 };
+
+constexpr std::size_t k_batch_items = 512;
+constexpr std::size_t k_batches_read_ahead = 4;
+
+// The boletos each CNAB record of `batch` names, looked up in one read transaction of
+// `reading`: what the ledger held when this run's transaction began.
+Result<void> look_up(ledger::Ledger& reading, std::vector<Item>& batch, const std::set<std::string>& dv_banks)
+{
+    return ledger::in_read_transaction(reading, [&]() -> Result<void> {
+        for (auto& item : batch) {
+            item.looked_up = false;
+            item.found.clear();
+            if (!item.cnab || item.ret.occurrence == cnab::Occurrence::other) {
+                continue;
+            }
+            auto found = ledger::boletos_by_nosso_numero_preferring(reading, item.bank, item.ret.nosso_numero,
+                                                                    dv_banks.contains(item.bank));
+            if (!found) {
+                return tl::unexpected(found.error());
+            }
+            item.found = std::move(*found);
+            item.looked_up = true;
+        }
+        return {};
+    });
+}
+
+// Pass 2 of a file: its records read, keyed and looked up on a second thread, through a
+// connection of its own, in batches, while this thread applies them (`apply`) and writes
+// only to the ledger. The reading connection sees the ledger as this run's transaction
+// found it (no other run writes while it is open); the applying side corrects what this run
+// changed since (Reconciler::refresh). Errors: those of the reading, or of `apply`.
+Result<std::int64_t> apply_file(ledger::Ledger& reading, const FileFacts& f, const config::Config& config,
+                                const std::set<std::string>& dv_banks, const std::function<Result<void>(Item&)>& apply)
+{
+    BatchQueue<Item> queue(k_batches_read_ahead);
+    BatchQueue<Item> spent(k_batches_read_ahead + 3);  // room for every batch there is: never waits
+    std::optional<Error> read_error;
+    std::int64_t count = 0;
+    std::thread reader([&] {
+        std::vector<Item> batch;
+        std::size_t used = 0;
+        bool stopped = false;
+        const auto send = [&] {
+            batch.resize(used);
+            if (auto looked = look_up(reading, batch, dv_banks); !looked) {
+                read_error = looked.error();
+                return false;
+            }
+            if (!queue.push(std::move(batch))) {
+                return false;  // the applying stopped
+            }
+            batch = spent.try_pop().value_or(std::vector<Item>());
+            used = 0;
+            return true;
+        };
+        auto read = read_items(f, config, [&](Item& item) -> Result<void> {
+            if (used == batch.size()) {
+                batch.resize(k_batch_items);
+            }
+            std::swap(batch[used++], item);
+            if (used == k_batch_items && !send()) {
+                stopped = true;
+                return fail(ErrorCode::internal, "reading stopped");
+            }
+            return {};
+        });
+        if (read) {
+            count = *read;
+            if (used > 0) {
+                send();
+            }
+        } else if (!stopped) {
+            read_error = read.error();
+        }
+        queue.close();
+    });
+    const ProducerStop<Item> stop(queue, reader);
+    while (auto batch = queue.pop()) {
+        for (auto& item : *batch) {
+            if (auto r = apply(item); !r) {
+                return tl::unexpected(r.error());
+            }
+        }
+        spent.push(std::move(*batch));
+    }
+    reader.join();
+    if (read_error) {
+        return tl::unexpected(*read_error);
+    }
+    return count;
+}
 
 }  // namespace
 
@@ -551,14 +724,22 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
         if (!f) {
             return tl::unexpected(f.error());
         }
-        auto counted = read_items(*f, config, [](const Item&) -> Result<void> { return {}; });
+        auto counted = read_items(*f, config, nullptr);
         if (!counted) {
             return tl::unexpected(counted.error());
         }
         total += *counted;
         facts.push_back(std::move(*f));
     }
-    // Pass 2: one transaction for the whole run.
+    // Pass 2: one transaction for the whole run; the records read on a second connection, opened
+    // before it.
+    auto reading = ledger::Ledger::open(ledger.path(), ledger::OpenOptions{});
+    if (!reading) {
+        return tl::unexpected(reading.error());
+    }
+    if (auto small = ledger::use_for_reading_ahead(**reading); !small) {
+        return tl::unexpected(small.error());
+    }
     auto tx = ledger::WriteTransaction::begin(ledger);
     if (!tx) {
         return tl::unexpected(tx.error());
@@ -567,7 +748,8 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
     if (!run) {
         return tl::unexpected(run.error());
     }
-    Reconciler reconciler(ledger, config, ctx, sink, banks_with_check_digit(config));
+    const std::set<std::string> dv_banks = banks_with_check_digit(config);
+    Reconciler reconciler(ledger, config, ctx, sink, dv_banks);
     std::int64_t applied = 0;
     for (const auto& f : facts) {
         auto done = ledger::file_reconciled(ledger, f.hash);
@@ -580,7 +762,7 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
             ++reconciler.counts.files_skipped;
             continue;
         }
-        auto count = read_items(f, config, [&](const Item& item) {
+        auto count = apply_file(**reading, f, config, dv_banks, [&](Item& item) {
             if (++applied % 1000 == 0) {
                 ctx.progress("records", applied, total);
             }
@@ -588,6 +770,9 @@ Result<Summary> run_reconcile(ledger::Ledger& ledger, const config::Config& conf
         });
         if (!count) {
             return tl::unexpected(count.error());
+        }
+        if (auto written = reconciler.flush(); !written) {
+            return tl::unexpected(written.error());
         }
         if (auto r = ledger::record_reconciled_file(ledger, *run, f.hash, f.name, format_name(f.format), *count); !r) {
             return tl::unexpected(r.error());
@@ -636,6 +821,30 @@ Result<Counts> apply_bank_findings(ledger::Ledger& ledger, const config::Config&
     }
     reconciler.counts.ignored += findings.ignored;
     return reconciler.counts;
+}
+
+io::Map payment_document(const PaymentOutcome& outcome)
+{
+    const ledger::Payment& p = outcome.payment;
+    const std::string& status = outcome.status;
+    const std::string& invoice_id = outcome.invoice_id;
+    io::Map doc{{"kind", "payment"},
+                {"version", 1},
+                {"source", p.source},
+                {"record", p.record},
+                {"invoice", invoice_id.empty() ? io::Value() : io::Value(invoice_id)},
+                {"nosso_numero", p.nosso_numero.empty() ? io::Value() : io::Value(p.nosso_numero)},
+                {"date", p.date.iso()},
+                {"amount", io::Value::money(p.amount)},
+                {"interest", io::Value::money(p.interest)},
+                {"fine", io::Value::money(p.fine)},
+                {"fee", io::Value::money(p.fee)},
+                {"status", status},
+                {"reason", p.reason.empty() ? io::Value() : io::Value(p.reason)}};
+    if (p.credit_date) {
+        doc.emplace_back("credit_date", p.credit_date->iso());
+    }
+    return doc;
 }
 
 io::Map reconcile_run_document(const Summary& s, const RunContext& ctx)

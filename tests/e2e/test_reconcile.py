@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from cnab_files import retorno_240
-from harness import EXAMPLES, Workspace, edit_config, fast_docs, import_records, main, test, validate_all
+from harness import EXAMPLES, Workspace, edit_config, fast_docs, import_records, main, money, test, validate_all
 
 
 def reconcile_docs(r):
@@ -115,6 +115,77 @@ def two_identical_records_in_one_file_are_two_payments():
         r = ws.run("reconcile", "ret2.ret", "--date", "2026-12-03")
         payments, run = reconcile_docs(r)
         assert run["counts"]["duplicate"] == 2 and run["counts"]["matched"] == 0, run
+
+
+@test
+def a_payment_read_ahead_sees_what_the_run_paid_before_it():
+    """Records are read and looked up ahead of the ledger writes, in batches; a second payment
+    of an invoice further down the file (another batch), or in the run's next file, starts from
+    the balance the first one left."""
+    ws, boletos = boleto_workspace()
+    with ws:
+        doc = boletos[0]
+        cents = round(float(doc["amount"]) * 100)
+        third = cents // 3
+        pay = lambda date: {"nosso": doc["nosso_numero"], "occurrence": "06", "due": "03122026",  # noqa: E731
+                            "amount": cents, "paid": third, "date": date}
+        # Occurrence 04 is none reconcile acts on: 600 records that only move the second payment on.
+        other = {"nosso": boletos[1]["nosso_numero"], "occurrence": "04", "due": "03122026",
+                 "amount": 1000, "paid": 0, "date": "02122026"}
+        ws.write("a.ret", retorno_240("001", [pay("01122026")] + [other] * 600 + [pay("02122026")]))
+        ws.write("b.ret", retorno_240("001", [pay("03122026")], nsa=2))
+        r = ws.run("reconcile", "a.ret", "b.ret", "--date", "2026-12-03")
+        assert r.code == 0, r
+        payments, run = reconcile_docs(r)
+        assert [p["status"] for p in payments] == ["applied"] * 3 and run["counts"]["ignored"] == 600, run
+        rest = cents - 3 * third
+        assert invoice_state(ws, doc["invoice"]) == ("paid" if rest == 0 else "partly-paid", rest)
+        assert [p["reason"] for p in payments][:2] == [f"partly paid: {money(cents - third)} still open",
+                                                       f"partly paid: {money(cents - 2 * third)} still open"]
+
+
+@test
+def a_retorno_of_more_records_than_a_write_batch_pays_each_invoice_once_with_its_event():
+    """The invoices' and boletos' updates and events are held back and written many rows to a
+    statement (1,024 held at most, 64 rows a statement, the rest one by one): 1,300 records
+    cross each of those edges; every invoice paid once, its event naming its payment."""
+    n = 1300
+    with Workspace() as ws:
+        with ws.db() as con:
+            con.executescript(f"""
+BEGIN;
+INSERT INTO runs (id, command, business_date, started, status)
+  VALUES (1000000, 'setup', '2026-11-01', '2026-11-01T00:00:00-03:00', 'ok');
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+INSERT INTO customers (id, name, tax_id, email, street, number, district, city, state, zip, content_hash, run)
+  SELECT printf('C%07d', i), printf('Cliente %d', i), '11144477735', 'f@cliente.example.com.br', 'Rua A', 1,
+         'Centro', 'São Paulo', 'SP', '01310100', 0, 1000000 FROM n;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n})
+INSERT INTO invoices (id, series, number, status, customer, issue_date, due_date, gross, iss, iss_withheld, pis,
+                      cofins, csll, irrf, inss, withheld, net, balance, payment_method, bank_account, run)
+  SELECT i, 'A', i, 'issued', printf('C%07d', i), '2026-11-30', '2026-12-10', 10000 + i, 0, 0, 0, 0, 0, 0, 0,
+         0, 10000 + i, 10000 + i, 'boleto', 'main', 1000000 FROM n;
+INSERT INTO series_numbers VALUES ('A', {n});
+COMMIT;
+""")
+        r = ws.run("issue-boleto", "--no-pdf", "--date", "2026-11-30", "-q")
+        assert r.code == 0, r
+        boletos = ws.query("SELECT nosso_numero, amount FROM boletos ORDER BY id")
+        titles = [{"nosso": nosso, "occurrence": "06", "due": "10122026", "amount": amount, "paid": amount,
+                   "date": "05122026"} for nosso, amount in boletos]
+        ws.write("ret.ret", retorno_240("001", titles))
+        r = ws.run("reconcile", "ret.ret", "--date", "2026-12-06")
+        assert r.code == 0, r
+        payments, run = reconcile_docs(r)
+        assert run["counts"]["matched"] == n, run
+        assert [p["invoice"] for p in payments] == [f"A-{i:06d}" for i in range(1, n + 1)]
+        assert ws.query("SELECT status, count(*), sum(balance) FROM invoices GROUP BY status") == [("paid", n, 0)]
+        assert ws.query("SELECT status, count(*) FROM boletos GROUP BY status") == [("paid", n)]
+        events = ws.query("SELECT e.entity_id, e.detail FROM events e JOIN payments p ON e.detail LIKE 'payment ' || "
+                          "p.id || ' of %' WHERE e.entity = 'invoice' AND e.action = 'paid' ORDER BY e.seq")
+        assert [int(invoice) for invoice, _ in events] == list(range(1, n + 1)), events[:3]
+        [payment] = ws.run("show", "payment", n).docs()
+        assert [h["detail"] for h in payment["history"]] == [events[-1][1]], payment
 
 
 @test

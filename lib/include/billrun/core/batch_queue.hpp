@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -74,6 +75,27 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     bool m_closed = false;
+};
+
+// Closes the queue and joins its producer's thread when the consumer leaves its scope, by
+// the end or early (an error): the producer is told to stop and waited for.
+template <typename T>
+class ProducerStop {
+public:
+    ProducerStop(BatchQueue<T>& queue, std::thread& producer) : m_queue(queue), m_producer(producer) {}
+    ~ProducerStop()
+    {
+        m_queue.close();
+        if (m_producer.joinable()) {
+            m_producer.join();
+        }
+    }
+    ProducerStop(const ProducerStop&) = delete;
+    ProducerStop& operator=(const ProducerStop&) = delete;
+
+private:
+    BatchQueue<T>& m_queue;
+    std::thread& m_producer;
 };
 
 }  // namespace billrun

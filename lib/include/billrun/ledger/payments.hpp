@@ -2,7 +2,9 @@
 // What reconcile (and import payments) keep: payments, each bank record applied once ever
 // (a unique source key), files already reconciled (by content hash), customer credits.
 // Call inside a WriteTransaction.
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,6 +75,14 @@ Result<std::vector<BoletoMatch>> boletos_by_nosso_numero(Ledger& ledger, std::st
 // only when the first finds none. Their invoices' customer_tax_id is left empty.
 Result<std::vector<BoletoMatch>> boletos_by_nosso_numero_preferring(Ledger& ledger, std::string_view bank,
                                                                     std::string_view field, bool dv_first);
+// Makes a connection opened to read ahead for the writing one use a small page cache of its
+// own: it reads each page about once, and the writer keeps the 64 MiB.
+Result<void> use_for_reading_ahead(Ledger& ledger);
+
+// Calls `reads` inside one read transaction, on a connection of a reading thread that writes
+// nothing: its statements then share one snapshot instead of starting one each.
+Result<void> in_read_transaction(Ledger& ledger, const std::function<Result<void>()>& reads);
+
 Result<std::optional<PayableInvoice>> payable_invoice(Ledger& ledger, std::int64_t key);
 Result<std::optional<PayableInvoice>> payable_invoice_by_id(Ledger& ledger, std::string_view id);
 // Open invoices (issued or partly paid) with exactly this balance, issued on or before `date`,
@@ -95,6 +105,45 @@ struct Applied {
 // settlement_applied for which).
 Result<std::optional<Applied>> apply_payment(Ledger& ledger, std::int64_t run, const Payment& payment,
                                              const PayableInvoice& invoice);
+// Payments applied as apply_payment applies them, with the invoices' and boletos' updates
+// and the invoices' events held back and written by flush(), many rows to a statement. The
+// payment row is inserted at once (its unique keys decide whether it is new), and so is a
+// credit. Until flush() the ledger shows the held payments' invoices and boletos as they
+// were: flush before reading any of them (and so before applying a second payment to one),
+// and before the transaction ends. It writes them itself when it holds k_held_at_most. An
+// event keeps the place in the ledger's order it had when its payment was applied.
+class PaymentBatch {
+public:
+    static constexpr std::size_t k_held_at_most = 1024;
+
+    Result<std::optional<Applied>> apply(Ledger& ledger, std::int64_t run, const Payment& payment,
+                                         const PayableInvoice& invoice);
+    Result<void> flush(Ledger& ledger);
+
+private:
+    void write(Ledger& ledger);  // throws sql::SqliteError
+
+    struct InvoiceChange {
+        std::int64_t invoice = 0;
+        Centavos balance = 0;
+        std::string status;
+    };
+    struct BoletoChange {
+        std::int64_t boleto = 0;
+        std::string status;
+    };
+    struct InvoiceEvent {
+        std::int64_t run = 0;
+        std::int64_t seq = 0;
+        std::string invoice;
+        std::string action;
+        std::string detail;
+    };
+    std::vector<InvoiceChange> m_invoices;
+    std::vector<BoletoChange> m_boletos;
+    std::vector<InvoiceEvent> m_events;
+};
+
 // Records a payment that changes no invoice (unmatched, ambiguous, rejected, confirmed,
 // written-off), and the boleto's new status when the bank said so. false, and nothing
 // written, when the ledger already holds the payment's source key.

@@ -12,6 +12,7 @@
 #include <billrun/core/error.hpp>
 #include <billrun/io/document.hpp>
 #include <billrun/ledger/ledger.hpp>
+#include <billrun/ledger/payments.hpp>
 
 namespace billrun::reconcile {
 
@@ -36,9 +37,20 @@ struct Summary {
     std::string finished;
 };
 
-// Receives each `payment` document as soon as it is computed, to keep (it may hand it to
-// another thread to write).
-using PaymentSink = std::function<void(io::Map payment)>;
+// A bank record as reconcile reports it: the payment, what became of it (applied, duplicate,
+// unmatched...), the invoice it names ("A-000123", or empty).
+struct PaymentOutcome {
+    ledger::Payment payment;
+    std::string status;
+    std::string invoice_id;
+};
+
+// Its `payment` document.
+io::Map payment_document(const PaymentOutcome& outcome);
+
+// Receives each payment as soon as it is decided, to keep as its document (payment_document);
+// it may hand it to another thread to build and write.
+using PaymentSink = std::function<void(PaymentOutcome payment)>;
 
 // Errors: no_input (a file missing), data_invalid (a file that cannot be read: nothing
 // applied), busy, internal.
