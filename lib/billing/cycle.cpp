@@ -205,17 +205,7 @@ private:
             }
             queue.close();
         });
-        struct Stop {
-            BatchQueue<ledger::BillableContract>& queue;
-            std::thread& thread;
-            ~Stop()
-            {
-                queue.close();
-                if (thread.joinable()) {
-                    thread.join();
-                }
-            }
-        } stop{queue, reader};
+        ProducerStop<ledger::BillableContract> stop(queue, reader);
         while (auto batch = queue.pop()) {
             if (auto r = begin(); !r) {
                 return r;

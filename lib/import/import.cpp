@@ -157,17 +157,7 @@ public:
         BatchQueue<ReadRecord> spent(k_read_batches_queued + 2);  // never full: fewer batches exist
         std::optional<Error> read_error;
         std::thread reader([&] { read_records(**source, m_options.kind, input.name, queue, spent, read_error); });
-        struct Stop {
-            BatchQueue<ReadRecord>& queue;
-            std::thread& thread;
-            ~Stop()
-            {
-                queue.close();  // a reader still pushing is told to stop
-                if (thread.joinable()) {
-                    thread.join();
-                }
-            }
-        } stop{queue, reader};
+        ProducerStop<ReadRecord> stop(queue, reader);  // a reader still pushing is told to stop
         while (auto batch = queue.pop()) {
             for (auto& item : *batch) {
                 Checker check(input.name, item.problems);
