@@ -67,6 +67,23 @@ void total(ledger::Invoice& inv, bool company_customer, const config::Config& co
     inv.balance = t.net;
 }
 
+// A contract and, unless its charges are read under the write lock, what it comes to.
+// An invoice worked out, not yet numbered, with its columns' text.
+struct PlannedInvoice {
+    ledger::Invoice invoice;
+    ledger::InvoiceText text;
+};
+
+struct ContractPlan {
+    std::vector<PlannedInvoice> invoices;
+    std::optional<std::string> set_aside;  // why it is not billed
+};
+
+struct PlannedContract {
+    ledger::BillableContract contract;
+    std::optional<ContractPlan> plan;
+};
+
 class Cycle {
 public:
     Cycle(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, const InvoiceSink& sink)
@@ -172,45 +189,60 @@ private:
         return commit();
     }
 
-    // The contracts are read on a second thread, through a connection of its own, while this
-    // one bills them and writes the invoices: on a million contracts the reading is a fifth of
-    // the work. Each batch is read in a short read transaction of its own (no snapshot pins
-    // the WAL). That the reading connection does not see this run's invoices does not matter:
-    // each contract comes once, before this run bills it. A run at the same moment may bill a
-    // contract between its read and our insert: the unique (contract, period) refuses ours, as
-    // it did before, so nothing is billed twice.
+    // The contracts are read on a second thread, through a connection of its own, and worked
+    // out there into their invoices (periods, prices, taxes: everything but the number), while
+    // this one numbers and writes them: on a million contracts that is a third of the work off
+    // the writing thread. Each batch is read in a short read transaction of its own (no
+    // snapshot pins the WAL). That the reading connection does not see this run's invoices does
+    // not matter: each contract comes once, before this run bills it. A run at the same moment
+    // may bill a contract between its read and our insert: the unique (contract, period) still
+    // refuses ours, as it did before, so nothing is billed twice. A contract with charges
+    // waiting is worked out here instead, with the charges read under the write lock.
     Result<void> bill_contracts()
     {
         auto reading = ledger::Ledger::open(m_ledger.path(), ledger::OpenOptions{});
         if (!reading) {
             return tl::unexpected(reading.error());
         }
-        BatchQueue<ledger::BillableContract> queue(k_batches_read_ahead);
+        BatchQueue<PlannedContract> queue(k_batches_read_ahead);
         std::optional<Error> read_error;
         std::thread reader([&] {
-            std::string after;
-            while (true) {
-                auto batch = ledger::contracts_after(**reading, after, k_batch_contracts);
-                if (!batch) {
-                    read_error = batch.error();
-                    break;
+            try {
+                std::string after;
+                while (true) {
+                    auto batch = ledger::contracts_after(**reading, after, k_batch_contracts);
+                    if (!batch) {
+                        read_error = batch.error();
+                        break;
+                    }
+                    if (batch->empty()) {
+                        break;
+                    }
+                    after = batch->back().contract.id;
+                    std::vector<PlannedContract> planned;
+                    planned.reserve(batch->size());
+                    for (auto& bc : *batch) {
+                        PlannedContract pc{std::move(bc), std::nullopt};
+                        if (m_contracts_with_charges.count(pc.contract.contract.id) == 0) {
+                            pc.plan = plan(pc.contract, {});
+                        }
+                        planned.push_back(std::move(pc));
+                    }
+                    if (!queue.push(std::move(planned))) {
+                        break;  // the billing stopped
+                    }
                 }
-                if (batch->empty()) {
-                    break;
-                }
-                after = batch->back().contract.id;
-                if (!queue.push(std::move(*batch))) {
-                    break;  // the billing stopped
-                }
+            } catch (const std::exception& e) {
+                read_error = Error{ErrorCode::internal, fmt::format("reading the contracts: {}", e.what())};
             }
             queue.close();
         });
-        ProducerStop<ledger::BillableContract> stop(queue, reader);
+        ProducerStop<PlannedContract> stop(queue, reader);
         while (auto batch = queue.pop()) {
             if (auto r = begin(); !r) {
                 return r;
             }
-            for (const auto& contract : *batch) {
+            for (auto& contract : *batch) {
                 if (auto r = bill_contract(contract); !r) {
                     return r;
                 }
@@ -241,7 +273,7 @@ private:
     }
 
     // Prices every item, or says why the contract cannot be billed.
-    std::optional<std::string> price_lines(const ledger::Contract& contract, std::vector<ledger::InvoiceLine>& lines)
+    std::optional<std::string> price_lines(const ledger::Contract& contract, std::vector<ledger::InvoiceLine>& lines) const
     {
         for (const auto& item : contract.items) {
             auto service = m_services.find(item.service);
@@ -266,7 +298,7 @@ private:
     }
 
     std::optional<std::string> charge_lines(const std::vector<ledger::Charge>& charges,
-                                            std::vector<ledger::InvoiceLine>& lines)
+                                            std::vector<ledger::InvoiceLine>& lines) const
     {
         for (const auto& charge : charges) {
             auto service = m_services.find(charge.service);
@@ -296,49 +328,46 @@ private:
         m_summary.set_aside.push_back(SetAside{contract, std::move(reason)});
     }
 
-    Result<void> bill_contract(const ledger::BillableContract& bc)
+    // What a contract comes to as of the business date, from its row, the services and the
+    // given charges alone: its invoices, not yet numbered, in period order (the first carries
+    // the charges), or why it is set aside. Reads only what does not change during the run, so
+    // the reading thread may call it.
+    ContractPlan plan(const ledger::BillableContract& bc, const std::vector<ledger::Charge>& charges) const
     {
+        ContractPlan out;
         const ledger::Contract& contract = bc.contract;
-        ++m_summary.contracts;
         auto cycle = parse_cycle(contract.cycle);
         auto mode = parse_billing_mode(contract.billing);
         if (!cycle || !mode) {
-            set_aside(contract.id, fmt::format("cycle '{}' or billing '{}' not understood", contract.cycle,
-                                               contract.billing));
-            return {};
+            out.set_aside = fmt::format("cycle '{}' or billing '{}' not understood", contract.cycle, contract.billing);
+            return out;
         }
         std::int64_t first = bc.last_period ? *bc.last_period + 1 : 0;
         // Every due period, however many: dates are bounded (1900-2999), so is the count.
         auto periods = due_periods(contract.start, *cycle, *mode, contract.end, first, m_ctx.business_date);
-        std::vector<ledger::Charge> charges;
-        if (m_contracts_with_charges.count(contract.id) != 0) {
-            auto pending = ledger::unbilled_charges_of_contract(m_ledger, contract.id, m_as_of);
-            if (!pending) {
-                return tl::unexpected(pending.error());
-            }
-            charges = std::move(*pending);
-        }
         bool ended = !period_at(contract.start, *cycle, first + static_cast<std::int64_t>(periods.size()),
                                 contract.end);
         if (periods.empty() && (charges.empty() || !ended)) {
-            return {};  // nothing due; charges wait for the contract's next invoice
+            return out;  // nothing due; charges wait for the contract's next invoice
         }
         std::vector<ledger::InvoiceLine> item_lines;
         if (auto why = price_lines(contract, item_lines)) {
-            set_aside(contract.id, *why);
-            return {};
+            out.set_aside = std::move(why);
+            return out;
         }
         std::vector<ledger::InvoiceLine> extra_lines;
         if (auto why = charge_lines(charges, extra_lines)) {
-            set_aside(contract.id, *why);
-            return {};
+            out.set_aside = std::move(why);
+            return out;
         }
         bool company = bc.customer_tax_id.size() == 14;
         bool iss_withheld = contract.iss_withheld.value_or(bc.customer_iss_withheld);
         if (periods.empty()) {
             // The contract has ended: its last charges get an invoice of their own.
-            return write_invoice(contract, std::nullopt, {}, std::move(extra_lines), charges, company, iss_withheld);
+            out.invoices.push_back(make_invoice(contract, std::nullopt, {}, std::move(extra_lines), company, iss_withheld));
+            return out;
         }
+        out.invoices.reserve(periods.size());
         for (std::size_t i = 0; i < periods.size(); ++i) {
             auto lines = item_lines;
             const Period& p = periods[i];
@@ -348,19 +377,42 @@ private:
                     line.description += fmt::format(" (pro rata {}/{} dias)", p.days_served(), p.days_full());
                 }
             }
-            bool with_charges = i == 0 && !charges.empty();
-            auto r = write_invoice(contract, p, std::move(lines), with_charges ? extra_lines : std::vector<ledger::InvoiceLine>{},
-                                   with_charges ? charges : std::vector<ledger::Charge>{}, company, iss_withheld);
-            if (!r) {
+            out.invoices.push_back(make_invoice(contract, p, std::move(lines),
+                                                i == 0 ? std::move(extra_lines) : std::vector<ledger::InvoiceLine>{},
+                                                company, iss_withheld));
+        }
+        return out;
+    }
+
+    // Writes what a contract comes to; works it out first when its charges had to be read.
+    Result<void> bill_contract(PlannedContract& pc)
+    {
+        ++m_summary.contracts;
+        std::vector<ledger::Charge> charges;
+        if (!pc.plan) {
+            auto pending = ledger::unbilled_charges_of_contract(m_ledger, pc.contract.contract.id, m_as_of);
+            if (!pending) {
+                return tl::unexpected(pending.error());
+            }
+            charges = std::move(*pending);
+            pc.plan = plan(pc.contract, charges);
+        }
+        if (pc.plan->set_aside) {
+            set_aside(pc.contract.contract.id, std::move(*pc.plan->set_aside));
+            return {};
+        }
+        static const std::vector<ledger::Charge> none;
+        for (std::size_t i = 0; i < pc.plan->invoices.size(); ++i) {
+            if (auto r = store(std::move(pc.plan->invoices[i]), i == 0 ? charges : none); !r) {
                 return r;
             }
         }
         return {};
     }
 
-    Result<void> write_invoice(const ledger::Contract& contract, std::optional<Period> period,
-                               std::vector<ledger::InvoiceLine> lines, std::vector<ledger::InvoiceLine> extra,
-                               const std::vector<ledger::Charge>& charges, bool company, bool iss_withheld)
+    PlannedInvoice make_invoice(const ledger::Contract& contract, std::optional<Period> period,
+                                 std::vector<ledger::InvoiceLine> lines, std::vector<ledger::InvoiceLine> extra,
+                                 bool company, bool iss_withheld) const
     {
         ledger::Invoice inv;
         inv.series = contract.series.empty() ? m_config.invoicing.default_series : contract.series;
@@ -381,12 +433,14 @@ private:
         inv.payment_method = contract.payment_method;
         inv.bank_account = contract.bank_account.empty() ? m_config.boleto.default_account : contract.bank_account;
         total(inv, company, m_config);
-        return store(std::move(inv), charges);
+        auto text = ledger::invoice_text(inv);
+        return PlannedInvoice{std::move(inv), std::move(text)};
     }
 
     // Numbers (or drafts) the invoice and writes it with its charges in the open transaction.
-    Result<void> store(ledger::Invoice inv, const std::vector<ledger::Charge>& charges)
+    Result<void> store(PlannedInvoice&& planned, const std::vector<ledger::Charge>& charges)
     {
+        ledger::Invoice& inv = planned.invoice;
         if (m_config.invoicing.approval_required) {
             inv.status = "draft";
         } else {
@@ -410,7 +464,7 @@ private:
                 inv.status = "paid";
             }
         }
-        auto key = ledger::insert_invoice(m_ledger, m_run, inv);
+        auto key = ledger::insert_invoice(m_ledger, m_run, inv, planned.text);
         if (!key) {
             return tl::unexpected(key.error());
         }
@@ -501,7 +555,8 @@ private:
         inv.payment_method = "boleto";
         inv.bank_account = m_config.boleto.default_account;
         total(inv, facts->first.size() == 14, m_config);
-        return store(std::move(inv), charges);
+        auto text = ledger::invoice_text(inv);
+        return store(PlannedInvoice{std::move(inv), std::move(text)}, charges);
     }
 
     Result<void> finish()

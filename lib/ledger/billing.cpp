@@ -151,7 +151,23 @@ void lines_json(std::string& out, const std::vector<InvoiceLine>& lines)
 
 }  // namespace
 
-Result<std::optional<std::int64_t>> insert_invoice(Ledger& ledger, std::int64_t run, const Invoice& inv)
+InvoiceText invoice_text(const Invoice& inv)
+{
+    InvoiceText text;
+    if (inv.period_start) {
+        text.period_start = inv.period_start->iso();
+    }
+    if (inv.period_end) {
+        text.period_end = inv.period_end->iso();
+    }
+    text.issue_date = inv.issue_date.iso();
+    text.due_date = inv.due_date.iso();
+    lines_json(text.lines, inv.lines);
+    return text;
+}
+
+Result<std::optional<std::int64_t>> insert_invoice(Ledger& ledger, std::int64_t run, const Invoice& inv,
+                                                   const InvoiceText& text)
 {
     return guard([&]() -> std::optional<std::int64_t> {
         auto& stmt = ledger.statement(
@@ -159,19 +175,24 @@ Result<std::optional<std::int64_t>> insert_invoice(Ledger& ledger, std::int64_t 
             "period_end, issue_date, due_date, gross, iss, iss_withheld, pis, cofins, csll, irrf, inss, withheld, "
             "net, balance, payment_method, bank_account, run, lines) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+        // Text left empty is NULL (a contract or period the invoice does not have).
+        auto bind_or_null = [&stmt](int index, const std::string& value) {
+            if (value.empty()) {
+                stmt.bind_null(index);
+            } else {
+                stmt.bind(index, value);
+            }
+        };
         stmt.bind(1, inv.series).bind(2, inv.number).bind(3, inv.status).bind(4, inv.customer);
-        stmt.bind(5, inv.contract.empty() ? std::nullopt : std::optional<std::string>(inv.contract));
+        bind_or_null(5, inv.contract);
         stmt.bind(6, inv.period_index);
-        stmt.bind(7, inv.period_start ? std::optional<std::string>(inv.period_start->iso()) : std::nullopt);
-        stmt.bind(8, inv.period_end ? std::optional<std::string>(inv.period_end->iso()) : std::nullopt);
-        stmt.bind(9, inv.issue_date.iso()).bind(10, inv.due_date.iso());
+        bind_or_null(7, text.period_start);
+        bind_or_null(8, text.period_end);
+        stmt.bind(9, text.issue_date).bind(10, text.due_date);
         stmt.bind(11, inv.gross).bind(12, inv.iss).bind(13, inv.iss_withheld).bind(14, inv.pis);
         stmt.bind(15, inv.cofins).bind(16, inv.csll).bind(17, inv.irrf).bind(18, inv.inss);
         stmt.bind(19, inv.withheld).bind(20, inv.net).bind(21, inv.balance).bind(22, inv.payment_method);
-        stmt.bind(23, inv.bank_account).bind(24, run);
-        thread_local std::string lines;
-        lines_json(lines, inv.lines);
-        stmt.bind(25, std::string_view(lines));
+        stmt.bind(23, inv.bank_account).bind(24, run).bind(25, text.lines);
         try {
             stmt.run();
         } catch (const sql::SqliteError& e) {

@@ -32,10 +32,24 @@ Result<std::unordered_map<std::string, Service>> all_services(Ledger& ledger);
 Result<std::int64_t> last_series_number(Ledger& ledger, std::string_view series);
 Result<void> store_series_number(Ledger& ledger, std::string_view series, std::int64_t last);
 
-// Inserts an invoice and its lines. Returns its key, or nullopt when the contract period is
-// already billed (the uniqueness rule refused it). The caller appends the event: one per
-// batch (append_range_event), as a run creates invoices with consecutive keys.
-Result<std::optional<std::int64_t>> insert_invoice(Ledger& ledger, std::int64_t run, const Invoice& invoice);
+// The invoice's columns that are text made from its other fields: the dates in ISO form (empty
+// for none) and the lines as `invoices.lines` keeps them. Made apart from insert_invoice so
+// that a thread other than the writing one can make it (cycle's reading thread does).
+struct InvoiceText {
+    std::string period_start;
+    std::string period_end;
+    std::string issue_date;
+    std::string due_date;
+    std::string lines;
+};
+InvoiceText invoice_text(const Invoice& invoice);
+
+// Inserts an invoice and its lines (`text` is invoice_text(invoice)). Returns its key, or
+// nullopt when the contract period is already billed (the uniqueness rule refused it). The
+// caller appends the event: one per batch (append_range_event), as a run creates invoices
+// with consecutive keys.
+Result<std::optional<std::int64_t>> insert_invoice(Ledger& ledger, std::int64_t run, const Invoice& invoice,
+                                                   const InvoiceText& text);
 
 // Unbilled charges dated on or before `as_of`: of one contract, or (contract empty) those of
 // every customer without a contract, ordered by customer, date and id.
