@@ -205,6 +205,10 @@ private:
             return tl::unexpected(reading.error());
         }
         BatchQueue<PlannedContract> queue(k_batches_read_ahead);
+        // Batches billed come back to be freed on the thread that allocated them: freed on
+        // this one, glibc returns each block to the other thread's arena under its lock, and
+        // that thread's allocations no longer come from its own cache (a third more CPU).
+        BatchQueue<PlannedContract> spent(k_batches_read_ahead + 3);  // never full: fewer batches exist
         std::optional<Error> read_error;
         std::thread reader([&] {
             try {
@@ -219,6 +223,8 @@ private:
                         break;
                     }
                     after = batch->back().contract.id;
+                    while (spent.try_pop()) {
+                    }
                     std::vector<PlannedContract> planned;
                     planned.reserve(batch->size());
                     for (auto& bc : *batch) {
@@ -247,6 +253,7 @@ private:
                     return r;
                 }
             }
+            spent.push(std::move(*batch));
             if (auto r = commit(); !r) {
                 return r;
             }
