@@ -1,6 +1,8 @@
 // The invoice and run documents of SPEC §12.
 #include <billrun/billing/cycle.hpp>
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 namespace billrun::billing {
@@ -64,8 +66,17 @@ void money_field(std::string& out, std::string_view indent_key, Centavos value)
 {
     out += indent_key;
     out += ": \"";
-    out += format_money(value);
+    append_money(out, value);
     out += "\"\n";
+}
+
+void int_field(std::string& out, std::string_view key, std::int64_t value)
+{
+    char digits[24];
+    out += key;
+    out += ": ";
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+    out += '\n';
 }
 
 void text_field(std::string& out, std::string_view indent_key, std::string_view value)
@@ -87,7 +98,11 @@ void append_invoice_yaml(std::string& out, const ledger::Invoice& inv, bool prov
         out += "id: null\n";
     }
     text_field(out, "series", inv.series);
-    out += inv.number ? fmt::format("number: {}\n", *inv.number) : std::string("number: null\n");
+    if (inv.number) {
+        int_field(out, "number", *inv.number);
+    } else {
+        out += "number: null\n";
+    }
     text_field(out, "status", inv.status);
     text_field(out, "customer", inv.customer);
     if (inv.contract.empty()) {
@@ -97,17 +112,17 @@ void append_invoice_yaml(std::string& out, const ledger::Invoice& inv, bool prov
     }
     if (inv.period_start && inv.period_end) {
         out += "period:\n  start: \"";
-        out += inv.period_start->iso();
+        inv.period_start->append_iso(out);
         out += "\"\n  end: \"";
-        out += inv.period_end->iso();
+        inv.period_end->append_iso(out);
         out += "\"\n";
     } else {
         out += "period: null\n";
     }
     out += "issue_date: \"";
-    out += inv.issue_date.iso();
+    inv.issue_date.append_iso(out);
     out += "\"\ndue_date: \"";
-    out += inv.due_date.iso();
+    inv.due_date.append_iso(out);
     out += "\"\ncurrency: BRL\n";
     if (inv.lines.empty()) {
         out += "lines: []\n";
@@ -139,7 +154,7 @@ void append_invoice_yaml(std::string& out, const ledger::Invoice& inv, bool prov
     text_field(out, "payment_method", inv.payment_method);
     text_field(out, "bank_account", inv.bank_account);
     money_field(out, "balance", inv.balance);
-    out += fmt::format("key: {}\n", inv.key);
+    int_field(out, "key", inv.key);
     if (provisional) {
         out += "provisional: true\n";
     }

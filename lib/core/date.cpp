@@ -250,9 +250,14 @@ Date Date::anchored(Date anchor, int months)
 
 std::string Date::iso() const
 {
-    const Civil civil = civil_from_days(m_days);
     std::string out;
-    out.reserve(10);
+    append_iso(out);
+    return out;
+}
+
+void Date::append_iso(std::string& out) const
+{
+    const Civil civil = civil_from_days(m_days);
     std::int64_t year = civil.year;
     if (year < 0) {
         out.push_back('-');
@@ -265,13 +270,13 @@ std::string Date::iso() const
         out.append(4 - year_digits, '0');
     }
     out.append(buffer, result.ptr);
-    out.push_back('-');
-    out.push_back(static_cast<char>('0' + civil.month / 10));
-    out.push_back(static_cast<char>('0' + civil.month % 10));
-    out.push_back('-');
-    out.push_back(static_cast<char>('0' + civil.day / 10));
-    out.push_back(static_cast<char>('0' + civil.day % 10));
-    return out;
+    const char rest[6] = {'-',
+                          static_cast<char>('0' + civil.month / 10),
+                          static_cast<char>('0' + civil.month % 10),
+                          '-',
+                          static_cast<char>('0' + civil.day / 10),
+                          static_cast<char>('0' + civil.day % 10)};
+    out.append(rest, sizeof rest);
 }
 
 int days_in_month(int year, int month)

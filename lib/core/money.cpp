@@ -177,18 +177,26 @@ std::uint64_t magnitude(std::int64_t value)
     return value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
 }
 
-// "-12.34" for value -1234 with two decimals.
-std::string format_fixed2(std::int64_t value)
+// "-12.34" for value -1234 with two decimals, appended to `out`.
+void append_fixed2(std::string& out, std::int64_t value)
 {
     const std::uint64_t mag = magnitude(value);
-    std::string out;
+    char buffer[32];
+    char* at = buffer;
     if (value < 0) {
-        out.push_back('-');
+        *at++ = '-';
     }
-    append_unsigned(mag / 100, out);
-    out.push_back('.');
-    out.push_back(static_cast<char>('0' + mag % 100 / 10));
-    out.push_back(static_cast<char>('0' + mag % 10));
+    at = std::to_chars(at, buffer + sizeof buffer - 3, mag / 100).ptr;
+    *at++ = '.';
+    *at++ = static_cast<char>('0' + mag % 100 / 10);
+    *at++ = static_cast<char>('0' + mag % 10);
+    out.append(buffer, at);
+}
+
+std::string format_fixed2(std::int64_t value)
+{
+    std::string out;
+    append_fixed2(out, value);
     return out;
 }
 
@@ -285,6 +293,11 @@ std::optional<Centavos> parse_money(std::string_view text)
 std::string format_money(Centavos value)
 {
     return format_fixed2(value);
+}
+
+void append_money(std::string& out, Centavos value)
+{
+    append_fixed2(out, value);
 }
 
 std::int64_t div_round_half_even(std::int64_t num, std::int64_t den)

@@ -1,6 +1,7 @@
 // Invoices, charges and series numbers: what cycle and approve keep in the ledger.
 #include <billrun/ledger/billing.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 #include <fmt/format.h>
@@ -22,7 +23,25 @@ std::string Invoice::display_id() const
 
 std::string Invoice::display_id(std::string_view series, std::optional<std::int64_t> number)
 {
-    return number ? fmt::format("{}-{:06}", series, *number) : std::string();
+    if (!number) {
+        return {};
+    }
+    if (*number < 0) {
+        return fmt::format("{}-{:06}", series, *number);  // never made; kept as fmt writes it
+    }
+    // "A-000123": one of the most written strings (each invoice's document), so without fmt.
+    char digits[24];
+    char* end = std::to_chars(digits, digits + sizeof digits, *number).ptr;
+    auto width = static_cast<std::size_t>(end - digits);
+    std::string id;
+    id.reserve(series.size() + 1 + std::max<std::size_t>(width, 6));
+    id.append(series);
+    id += '-';
+    if (width < 6) {
+        id.append(6 - width, '0');
+    }
+    id.append(digits, end);
+    return id;
 }
 
 namespace {
@@ -160,8 +179,8 @@ InvoiceText invoice_text(const Invoice& inv)
     if (inv.period_end) {
         text.period_end = inv.period_end->iso();
     }
-    text.issue_date = inv.issue_date.iso();
-    text.due_date = inv.due_date.iso();
+    inv.issue_date.append_iso(text.issue_date);
+    inv.due_date.append_iso(text.due_date);
     lines_json(text.lines, inv.lines);
     return text;
 }

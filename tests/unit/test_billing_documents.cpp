@@ -37,6 +37,15 @@ ledger::Invoice sample_invoice()
 
 }  // namespace
 
+TEST_CASE("Invoice::display_id")
+{
+    CHECK(ledger::Invoice::display_id("A", 123) == "A-000123");
+    CHECK(ledger::Invoice::display_id("NF", 1) == "NF-000001");
+    CHECK(ledger::Invoice::display_id("A", 999999) == "A-999999");
+    CHECK(ledger::Invoice::display_id("A", 1234567) == "A-1234567");
+    CHECK(ledger::Invoice::display_id("A", std::nullopt).empty());
+}
+
 TEST_CASE("append_invoice_yaml")
 {
     SECTION("writes exactly what the generic document writer writes")

@@ -163,6 +163,10 @@ TEST_CASE("Date::iso")
     CHECK(ymd(1999, 12, 31).iso() == "1999-12-31");
     CHECK(ymd(999, 3, 4).iso() == "0999-03-04");
     CHECK(Date().iso() == "1970-01-01");
+    std::string out = "due ";
+    ymd(999, 3, 4).append_iso(out);
+    ymd(2026, 12, 31).append_iso(out);
+    CHECK(out == "due 0999-03-042026-12-31");
 }
 
 TEST_CASE("Date comparison")

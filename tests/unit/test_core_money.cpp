@@ -133,6 +133,14 @@ TEST_CASE("format_money")
             CHECK(parse_money(format_money(v)) == v);
         }
     }
+    SECTION("append_money appends the same text")
+    {
+        for (const Centavos v : {Centavos{0}, Centavos{7}, Centavos{-5}, Centavos{123450}, k_max, k_min}) {
+            std::string out = "x: ";
+            append_money(out, v);
+            CHECK(out == "x: " + format_money(v));
+        }
+    }
 }
 
 TEST_CASE("div_round_half_even")

@@ -28,6 +28,7 @@ public:
     static Date anchored(Date anchor, int months);
 
     std::string iso() const;  // YYYY-MM-DD
+    void append_iso(std::string& out) const;  // the same, appended
 
     auto operator<=>(const Date&) const = default;
 

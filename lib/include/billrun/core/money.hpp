@@ -17,6 +17,7 @@ std::optional<Centavos> parse_money(std::string_view text);
 
 // "1234.50", "-0.05": two decimals, '.' separator, no grouping (the artifact format).
 std::string format_money(Centavos value);
+void append_money(std::string& out, Centavos value);  // format_money's text, appended
 // "1.234,50": as Brazilians read it (slips, letters, e-mails).
 std::string format_money_br(Centavos value);
 
