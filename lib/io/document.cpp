@@ -23,6 +23,20 @@ const List* Value::as_list() const
 
 namespace {
 
+// Characters that make a scalar unsafe to write plain wherever they are (':' only before a
+// space or at the end, checked apart): a table, as every text field of every document is
+// checked character by character.
+constexpr std::array<bool, 256> k_never_plain = [] {
+    std::array<bool, 256> table{};
+    for (int c = 0; c < 0x20; ++c) {
+        table[static_cast<std::size_t>(c)] = true;
+    }
+    for (unsigned char c : std::string_view("\x7f\"'\\#`{}[],|>%@&*!")) {
+        table[c] = true;
+    }
+    return table;  // bytes from 0x80 (UTF-8 text) are fine
+}();
+
 bool plain_safe(std::string_view s)
 {
     if (s.empty()) {
@@ -37,27 +51,22 @@ bool plain_safe(std::string_view s)
     if (s.back() == ' ' || s.back() == ':') {
         return false;
     }
-    static constexpr std::array<std::string_view, 22> k_reserved{
-        "y", "Y", "n", "N", "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE",
-        "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"};
-    if (std::find(k_reserved.begin(), k_reserved.end(), s) != k_reserved.end()) {
-        return false;
-    }
-    if (s == "null" || s == "Null" || s == "NULL" || s == "~" || s == ".inf" || s == ".nan") {
-        return false;
+    if (s.size() <= 5) {  // the longest of the words YAML reads as something else
+        static constexpr std::array<std::string_view, 28> k_reserved{
+            "y", "Y", "n", "N", "yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE",
+            "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
+            "null", "Null", "NULL", "~", ".inf", ".nan"};
+        if (std::find(k_reserved.begin(), k_reserved.end(), s) != k_reserved.end()) {
+            return false;
+        }
     }
     for (std::size_t i = 0; i < s.size(); ++i) {
         unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c < 0x20 || c == 0x7f || c == '"' || c == '\'' || c == '\\' || c == '#' || c == '`' ||
-            c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == '|' || c == '>' ||
-            c == '%' || c == '@' || c == '&' || c == '*' || c == '!') {
+        if (k_never_plain[c]) {
             return false;
         }
         if (c == ':' && (i + 1 == s.size() || s[i + 1] == ' ')) {
             return false;
-        }
-        if (c >= 0x80) {
-            continue;  // UTF-8 text is fine in plain scalars
         }
     }
     return true;
