@@ -1,8 +1,6 @@
 // The invoice and run documents of SPEC §12.
 #include <billrun/billing/cycle.hpp>
 
-#include <charconv>
-
 #include <fmt/format.h>
 
 namespace billrun::billing {
@@ -72,10 +70,10 @@ void money_field(std::string& out, std::string_view indent_key, Centavos value)
 
 void int_field(std::string& out, std::string_view key, std::int64_t value)
 {
-    char digits[24];
+    const auto digits = fmt::format_int(value);
     out += key;
     out += ": ";
-    out.append(digits, std::to_chars(digits, digits + sizeof digits, value).ptr);
+    out.append(digits.data(), digits.size());
     out += '\n';
 }
 

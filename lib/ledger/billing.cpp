@@ -30,17 +30,15 @@ std::string Invoice::display_id(std::string_view series, std::optional<std::int6
         return fmt::format("{}-{:06}", series, *number);  // never made; kept as fmt writes it
     }
     // "A-000123": one of the most written strings (each invoice's document), so without fmt.
-    char digits[24];
-    char* end = std::to_chars(digits, digits + sizeof digits, *number).ptr;
-    auto width = static_cast<std::size_t>(end - digits);
+    const auto digits = fmt::format_int(*number);
     std::string id;
-    id.reserve(series.size() + 1 + std::max<std::size_t>(width, 6));
+    id.reserve(series.size() + 1 + std::max<std::size_t>(digits.size(), 6));
     id.append(series);
     id += '-';
-    if (width < 6) {
-        id.append(6 - width, '0');
+    if (digits.size() < 6) {
+        id.append(6 - digits.size(), '0');
     }
-    id.append(digits, end);
+    id.append(digits.data(), digits.size());
     return id;
 }
 
@@ -174,10 +172,10 @@ InvoiceText invoice_text(const Invoice& inv)
 {
     InvoiceText text;
     if (inv.period_start) {
-        text.period_start = inv.period_start->iso();
+        inv.period_start->append_iso(text.period_start);
     }
     if (inv.period_end) {
-        text.period_end = inv.period_end->iso();
+        inv.period_end->append_iso(text.period_end);
     }
     inv.issue_date.append_iso(text.issue_date);
     inv.due_date.append_iso(text.due_date);
