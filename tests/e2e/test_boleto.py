@@ -18,6 +18,7 @@ from harness import EXAMPLES, Workspace, edit_config, fast_docs, import_records,
 # enough to be killed mid-way.
 SANITIZED = os.environ.get("BILLRUN_E2E_SANITIZED") == "1"
 
+
 def check_barcode(doc):
     bc, linha = doc["barcode"], doc["linha_digitavel"]
     assert len(bc) == 44 and bc.isdigit(), doc
