@@ -181,16 +181,12 @@ std::uint64_t magnitude(std::int64_t value)
 void append_fixed2(std::string& out, std::int64_t value)
 {
     const std::uint64_t mag = magnitude(value);
-    char buffer[32];
-    char* at = buffer;
     if (value < 0) {
-        *at++ = '-';
+        out.push_back('-');
     }
-    at = std::to_chars(at, buffer + sizeof buffer - 3, mag / 100).ptr;
-    *at++ = '.';
-    *at++ = static_cast<char>('0' + mag % 100 / 10);
-    *at++ = static_cast<char>('0' + mag % 10);
-    out.append(buffer, at);
+    append_unsigned(mag / 100, out);
+    const char cents[3] = {'.', static_cast<char>('0' + mag % 100 / 10), static_cast<char>('0' + mag % 10)};
+    out.append(cents, sizeof cents);
 }
 
 std::string format_fixed2(std::int64_t value)
