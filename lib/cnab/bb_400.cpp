@@ -47,7 +47,7 @@ private:
         r.lit(92, m_carteira.variacao);
         r.zeros(95, 7);  // conta caução, borderô; tipo de cobrança 102-106 blank = simples
         r.lit(107, m_carteira.carteira);
-        r.lit(109, "01");  // registro de título
+        r.lit(109, movement_code(t.movement));  // ocorrência: 01 remessa, 02 pedido de baixa
         r.text(111, 10, t.seu_numero);
         r.date6(121, t.due_date);
         r.num(127, 13, t.amount);

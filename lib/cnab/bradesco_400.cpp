@@ -47,7 +47,7 @@ private:
         r.zeros(83, 10);  // desconto bonificação por dia
         r.lit(93, "2N");  // the beneficiary prints the boleto; no débito automático
         r.lit(106, "2");  // no aviso de débito
-        r.lit(109, "01"); // remessa
+        r.lit(109, movement_code(t.movement));  // ocorrência: 01 remessa, 02 pedido de baixa
         r.text(111, 10, t.seu_numero);
         r.date6(121, t.due_date);
         r.num(127, 13, t.amount);

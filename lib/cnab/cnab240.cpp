@@ -28,12 +28,12 @@ Record Cnab240Writer::begin(std::string& out, char record_type)
     return r;
 }
 
-Record Cnab240Writer::begin_segment(std::string& out, char segment)
+Record Cnab240Writer::begin_segment(std::string& out, char segment, Movement movement)
 {
     Record r = begin(out, '3');
     r.num(9, 5, ++m_lote_details);
     r.fill(14, 1, segment);
-    r.lit(16, "01");  // entrada de títulos
+    r.lit(16, movement_code(movement));
     return r;
 }
 
@@ -68,12 +68,12 @@ void Cnab240Writer::title(const Title& title, std::string& out)
         close_lote(out);
         open_lote(out);
     }
-    Record p = begin_segment(out, 'P');
+    Record p = begin_segment(out, 'P', title.movement);
     segment_p(p, title);
-    Record q = begin_segment(out, 'Q');
+    Record q = begin_segment(out, 'Q', title.movement);
     segment_q(q, title);
     if (with_r) {
-        Record r = begin_segment(out, 'R');
+        Record r = begin_segment(out, 'R', title.movement);
         segment_r(r, title);
     }
     ++m_lote_titles;

@@ -18,7 +18,8 @@ class Cnab240Writer : public RemessaWriter {
 public:
     // File header (0) and lote header (1).
     void header(std::string& out) final;
-    // Segments P and Q, and R when the title has a fine or interest. A lote holds at most
+    // Segments P and Q, and R when the title has a fine or interest; a pedido de baixa
+    // repeats them, the title as registered, with movimento 02. A lote holds at most
     // 99,999 detail records: past that the lote is closed and the next one opened.
     void title(const Title& title, std::string& out) final;
     // Lote trailer (5) and file trailer (9).
@@ -30,8 +31,9 @@ protected:
     // Before these run the base has written: bank 1-3, lote 4-7, record type 8; in the
     // file header 143 (1 = remessa), 144-151 date and 158-163 NSA; in the lote header
     // 9 'R', 10-11 '01', 184-191 NSA, 192-199 date, 200-207 zeros; in a segment 9-13
-    // sequence, 14 segment, 16-17 movimento 01; in the lote trailer 18-23 its record
-    // count; in the file trailer 18-23 lotes and 24-29 records.
+    // sequence, 14 segment, 16-17 the title's movimento (01 entrada, 02 pedido de baixa);
+    // in the lote trailer 18-23 its record count; in the file trailer 18-23 lotes and 24-29
+    // records.
     virtual void file_header(Record& r) const = 0;
     virtual void lote_header(Record& r) const = 0;
     virtual void segment_p(Record& r, const Title& t) const = 0;
@@ -56,7 +58,7 @@ protected:
 
 private:
     Record begin(std::string& out, char record_type);
-    Record begin_segment(std::string& out, char segment);
+    Record begin_segment(std::string& out, char segment, Movement movement);
     void open_lote(std::string& out);
     void close_lote(std::string& out);
 

@@ -59,7 +59,7 @@ private:
         r.zeros(71, 13);  // quantidade de moeda variável
         r.lit(84, m_carteira);
         r.lit(108, carteira_code(m_carteira));
-        r.lit(109, "01");  // remessa
+        r.lit(109, movement_code(t.movement));  // ocorrência: 01 remessa, 02 pedido de baixa
         r.text(111, 10, t.seu_numero);
         r.date6(121, t.due_date);
         r.num(127, 13, t.amount);

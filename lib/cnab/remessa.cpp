@@ -45,6 +45,11 @@ std::string_view layout_name(Layout layout)
 
 }  // namespace
 
+std::string_view movement_code(Movement movement)
+{
+    return movement == Movement::write_off ? "02" : "01";
+}
+
 bool supports(std::string_view bank, Layout layout)
 {
     return find_offer(bank, layout) != nullptr;

@@ -61,7 +61,7 @@ private:
         }
         r.zeros(83, 15);  // unidade de valor, valor em outra unidade
         r.lit(108, m_carteira);
-        r.lit(109, "01");  // entrada de título
+        r.lit(109, movement_code(t.movement));  // ocorrência: 01 remessa, 02 pedido de baixa
         r.text(111, 10, t.seu_numero);
         r.date6(121, t.due_date);
         r.num(127, 13, t.amount);

@@ -56,7 +56,7 @@ private:
         r.zeros(86, 16);    // variação, conta caução, contrato and DV, borderô
         r.lit(106, "2");    // the beneficiary issues the boleto
         r.lit(107, m_modalidade);
-        r.lit(109, "01");  // registro de títulos
+        r.lit(109, movement_code(t.movement));  // ocorrência: 01 remessa, 02 pedido de baixa
         r.text(111, 10, t.seu_numero);
         r.date6(121, t.due_date);
         r.num(127, 13, t.amount);

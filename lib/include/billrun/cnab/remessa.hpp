@@ -44,7 +44,18 @@ struct Payer {
     std::string state;    // UF
 };
 
+// What a title's records ask of the bank: FEBRABAN's código de movimento (240, 16-17 of each
+// segment) and every bank's ocorrência of its 400 layout (109-110) agree on both codes.
+enum class Movement {
+    entry,      // "01" entrada de título: register it
+    write_off,  // "02" pedido de baixa: take it out of collection (its invoice was cancelled)
+};
+
+// The two digits of a movement.
+std::string_view movement_code(Movement movement);
+
 struct Title {
+    Movement movement = Movement::entry;  // a write-off repeats the title as it was registered
     std::string nosso_numero;     // digits without DV, as the bank's nosso número rule gives them
     std::string nosso_numero_dv;
     std::string seu_numero;       // the invoice id ("A-000123")
