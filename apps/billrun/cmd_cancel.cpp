@@ -55,8 +55,9 @@ void tell(const AppContext& ctx, const nfse::CancelOutcome& o, bool online)
                          o.event ? ": NFS-e cancellation event registered"
                                  : (o.nfse ? ": its NFS-e was never authorized, no event needed" : "")));
     if (!o.effects.boleto.empty() && !online) {
-        ctx.warn(fmt::format("invoice {}: boleto {} is marked for write-off (status write-off); this release writes "
-                             "no pedido de baixa into a remessa: ask the bank to write it off",
+        ctx.info(fmt::format("invoice {}: boleto {} is marked for write-off (status write-off); the next "
+                             "'billrun issue-boleto' puts its pedido de baixa into the account's remessa, and a "
+                             "retorno reporting the baixa marks it written-off",
                              id, o.effects.boleto));
     }
     if (o.effects.credit_returned > 0) {

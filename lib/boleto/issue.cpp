@@ -158,6 +158,9 @@ public:
         if (auto r = check_credentials(); !r) {
             return tl::unexpected(r.error());
         }
+        if (auto r = queue_write_offs(); !r) {
+            return tl::unexpected(r.error());
+        }
         if (auto r = issue(); !r) {
             return tl::unexpected(r.error());
         }
@@ -347,6 +350,62 @@ private:
             found = m_sequences.emplace(account.id, start).first;
         }
         return found->second + 1;
+    }
+
+    // The pedidos de baixa that cancels left for accounts registering through remessas: each
+    // boleto's title again, movement 02, at the head of this run's remessa of its account
+    // (one file an account a run), put in the ledger with the remessa that carries it in the
+    // transaction that adds its title to the remessa's count. A dry run only counts them.
+    Result<void> queue_write_offs()
+    {
+        for (const auto& account : m_config.boleto.accounts) {
+            if (account.registration != "remessa") {
+                continue;
+            }
+            std::int64_t after = 0;
+            while (true) {
+                if (auto r = begin(); !r) {
+                    return r;
+                }
+                auto due = ledger::write_offs_for_remessa(m_ledger, account.id, after, k_batch);
+                if (!due) {
+                    return tl::unexpected(due.error());
+                }
+                if (due->empty()) {
+                    if (auto r = commit(); !r) {
+                        return r;
+                    }
+                    break;
+                }
+                after = due->back().key;
+                for (const auto& b : *due) {
+                    if (m_ctx.dry_run) {
+                        ++m_summary.write_offs;
+                        continue;
+                    }
+                    auto open = remessa_for(account);
+                    if (!open) {
+                        return tl::unexpected(open.error());
+                    }
+                    auto added = ledger::add_write_off_to_remessa(m_ledger, m_run, b.key, (*open)->remessa);
+                    if (!added) {
+                        return tl::unexpected(added.error());
+                    }
+                    if (!*added) {
+                        continue;
+                    }
+                    cnab::Title title = title_of(b);
+                    title.movement = cnab::Movement::write_off;
+                    (*open)->writer->title(title, (*open)->text);
+                    ++(*open)->uncommitted;
+                    ++m_summary.write_offs;
+                }
+                if (auto r = commit(); !r) {
+                    return r;
+                }
+            }
+        }
+        return {};
     }
 
     // Takes the candidate's strings (moved into the boleto).
@@ -785,7 +844,28 @@ private:
         }
         std::string text;
         (*writer)->header(text);
+        // The pedidos de baixa first, then the entries: the order a run fills a remessa in.
         std::int64_t after = 0;
+        while (true) {
+            auto boletos = ledger::write_offs_of_remessa(m_ledger, remessa.key, after, 5000);
+            if (!boletos) {
+                return tl::unexpected(boletos.error());
+            }
+            if (boletos->empty()) {
+                break;
+            }
+            after = boletos->back().key;
+            for (const auto& b : *boletos) {
+                cnab::Title title = title_of(b);
+                title.movement = cnab::Movement::write_off;
+                (*writer)->title(title, text);
+            }
+            if (auto w = file->write(text); !w) {
+                return w;
+            }
+            text.clear();
+        }
+        after = 0;
         while (true) {
             auto boletos = ledger::boletos_of_remessa(m_ledger, remessa.key, after, 5000);
             if (!boletos) {
@@ -993,9 +1073,10 @@ private:
             return r;
         }
         m_summary.finished = m_ctx.now();
-        auto counts = fmt::format(R"({{"issued":{},"registered":{},"pdfs":{},"remessas":{},"set_aside":{}}})",
-                                  m_summary.issued, m_summary.registered, m_summary.pdfs, m_summary.remessas.size(),
-                                  m_summary.set_aside.size());
+        auto counts = fmt::format(
+            R"({{"issued":{},"registered":{},"pdfs":{},"remessas":{},"write_offs":{},"set_aside":{}}})",
+            m_summary.issued, m_summary.registered, m_summary.pdfs, m_summary.remessas.size(), m_summary.write_offs,
+            m_summary.set_aside.size());
         std::string status = m_ctx.dry_run ? "dry-run"
                              : !m_summary.unavailable.empty() ? "failed"
                              : (m_summary.set_aside.empty() ? "ok" : "partial");
@@ -1133,6 +1214,7 @@ io::Map issue_run_document(const IssueSummary& s, const RunContext& ctx)
                                       {"registered", s.registered},
                                       {"pdfs", s.pdfs},
                                       {"remessas", static_cast<std::int64_t>(s.remessas.size())},
+                                      {"write_offs", s.write_offs},
                                       {"set_aside", static_cast<std::int64_t>(s.set_aside.size())}}},
                    {"remessas", std::move(remessas)},
                    {"set_aside", std::move(set_aside)}};

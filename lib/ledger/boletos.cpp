@@ -311,6 +311,48 @@ Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t reme
     });
 }
 
+Result<std::vector<Boleto>> write_offs_for_remessa(Ledger& ledger, std::string_view account, std::int64_t after,
+                                                   int limit)
+{
+    return guard([&] {
+        // From the waiting rows (through remessa_write_offs_by_remessa), not the boletos.
+        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT
+                                      "JOIN remessa_write_offs w ON w.boleto = b.id WHERE w.remessa IS NULL "
+                                      "AND b.account = ? AND b.status = 'write-off' AND b.id > ? "
+                                      "ORDER BY b.id LIMIT ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, account).bind(2, after).bind(3, limit);
+        return read_page<Boleto>(stmt, limit, read_boleto);
+    });
+}
+
+Result<bool> add_write_off_to_remessa(Ledger& ledger, std::int64_t run, std::int64_t boleto, const Remessa& remessa)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "UPDATE remessa_write_offs SET remessa = ?, run = ? WHERE boleto = ? AND remessa IS NULL");
+        stmt.bind(1, remessa.key).bind(2, run).bind(3, boleto).run();
+        if (sqlite3_changes(ledger.db()) == 0) {
+            return false;
+        }
+        insert_event(ledger, run, "boleto", std::to_string(boleto), "write-off-in-remessa",
+                     fmt::format("pedido de baixa in remessa NSA {} ({})", remessa.sequence, remessa.path));
+        return true;
+    });
+}
+
+Result<std::vector<Boleto>> write_offs_of_remessa(Ledger& ledger, std::int64_t remessa, std::int64_t after, int limit)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT
+                                      "JOIN remessa_write_offs w ON w.boleto = b.id "
+                                      "WHERE w.remessa = ? AND b.id > ? ORDER BY b.id LIMIT ?");
+        sql::ResetGuard reset(stmt);
+        stmt.bind(1, remessa).bind(2, after).bind(3, limit);
+        return read_page<Boleto>(stmt, limit, read_boleto);
+    });
+}
+
 Result<void> mark_remessa_written(Ledger& ledger, std::int64_t run, std::int64_t remessa)
 {
     return guard([&] {

@@ -36,6 +36,7 @@ struct IssueSummary {
     std::string unavailable;            // a bank API that did not answer (exit 69): why
     std::int64_t pdfs = 0;
     std::vector<std::string> remessas;  // paths written by this run
+    std::int64_t write_offs = 0;        // pedidos de baixa put into this run's remessas
     std::vector<SetAsideInvoice> set_aside;
     std::string started;
     std::string finished;

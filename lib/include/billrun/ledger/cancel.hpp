@@ -57,7 +57,8 @@ struct CancelEffects {
 };
 
 // Cancels an issued invoice: status 'cancelled', its boleto (if any, and not settled)
-// 'write-off', credit it used given back to the customer; an event for each.
+// 'write-off', credit it used given back to the customer; an event for each. A boleto that a
+// remessa registered waits in remessa_write_offs for the pedido de baixa of the next one.
 Result<CancelEffects> cancel_invoice_records(Ledger& ledger, std::int64_t run, std::int64_t invoice,
                                              std::string_view detail);
 
