@@ -845,43 +845,29 @@ private:
         std::string text;
         (*writer)->header(text);
         // The pedidos de baixa first, then the entries: the order a run fills a remessa in.
-        std::int64_t after = 0;
-        while (true) {
-            auto boletos = ledger::write_offs_of_remessa(m_ledger, remessa.key, after, 5000);
-            if (!boletos) {
-                return tl::unexpected(boletos.error());
+        for (auto titles : {ledger::RemessaTitles::write_offs, ledger::RemessaTitles::entries}) {
+            std::int64_t after = 0;
+            while (true) {
+                auto boletos = ledger::boletos_of_remessa(m_ledger, remessa.key, titles, after, 5000);
+                if (!boletos) {
+                    return tl::unexpected(boletos.error());
+                }
+                if (boletos->empty()) {
+                    break;
+                }
+                after = boletos->back().key;
+                for (const auto& b : *boletos) {
+                    cnab::Title title = title_of(b);
+                    if (titles == ledger::RemessaTitles::write_offs) {
+                        title.movement = cnab::Movement::write_off;
+                    }
+                    (*writer)->title(title, text);
+                }
+                if (auto w = file->write(text); !w) {
+                    return w;
+                }
+                text.clear();
             }
-            if (boletos->empty()) {
-                break;
-            }
-            after = boletos->back().key;
-            for (const auto& b : *boletos) {
-                cnab::Title title = title_of(b);
-                title.movement = cnab::Movement::write_off;
-                (*writer)->title(title, text);
-            }
-            if (auto w = file->write(text); !w) {
-                return w;
-            }
-            text.clear();
-        }
-        after = 0;
-        while (true) {
-            auto boletos = ledger::boletos_of_remessa(m_ledger, remessa.key, after, 5000);
-            if (!boletos) {
-                return tl::unexpected(boletos.error());
-            }
-            if (boletos->empty()) {
-                break;
-            }
-            after = boletos->back().key;
-            for (const auto& b : *boletos) {
-                (*writer)->title(title_of(b), text);
-            }
-            if (auto w = file->write(text); !w) {
-                return w;
-            }
-            text.clear();
         }
         (*writer)->trailer(text);
         if (auto w = file->write(text); !w) {

@@ -301,10 +301,14 @@ Result<std::vector<Remessa>> remessas_being_written(Ledger& ledger)
     });
 }
 
-Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa, std::int64_t after, int limit)
+Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa, RemessaTitles titles,
+                                               std::int64_t after, int limit)
 {
     return guard([&] {
-        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.remessa = ? AND b.id > ? ORDER BY b.id LIMIT ?");
+        auto& stmt = titles == RemessaTitles::entries
+                         ? ledger.statement(BILLRUN_BOLETO_SELECT "WHERE b.remessa = ? AND b.id > ? ORDER BY b.id LIMIT ?")
+                         : ledger.statement(BILLRUN_BOLETO_SELECT "JOIN remessa_write_offs w ON w.boleto = b.id "
+                                                                  "WHERE w.remessa = ? AND b.id > ? ORDER BY b.id LIMIT ?");
         sql::ResetGuard reset(stmt);
         stmt.bind(1, remessa).bind(2, after).bind(3, limit);
         return read_page<Boleto>(stmt, limit, read_boleto);
@@ -338,18 +342,6 @@ Result<bool> add_write_off_to_remessa(Ledger& ledger, std::int64_t run, std::int
         insert_event(ledger, run, "boleto", std::to_string(boleto), "write-off-in-remessa",
                      fmt::format("pedido de baixa in remessa NSA {} ({})", remessa.sequence, remessa.path));
         return true;
-    });
-}
-
-Result<std::vector<Boleto>> write_offs_of_remessa(Ledger& ledger, std::int64_t remessa, std::int64_t after, int limit)
-{
-    return guard([&] {
-        auto& stmt = ledger.statement(BILLRUN_BOLETO_SELECT
-                                      "JOIN remessa_write_offs w ON w.boleto = b.id "
-                                      "WHERE w.remessa = ? AND b.id > ? ORDER BY b.id LIMIT ?");
-        sql::ResetGuard reset(stmt);
-        stmt.bind(1, remessa).bind(2, after).bind(3, limit);
-        return read_page<Boleto>(stmt, limit, read_boleto);
     });
 }
 

@@ -107,8 +107,12 @@ Result<Remessa> open_remessa(Ledger& ledger, std::int64_t run, std::string_view 
                              std::string_view path_prefix, std::string_view generated, std::string_view generated_time);
 Result<void> add_remessa_titles(Ledger& ledger, std::int64_t remessa, std::int64_t titles);
 Result<std::vector<Remessa>> remessas_being_written(Ledger& ledger);
-// The boletos of a remessa, key > after, in key order (read in pages: a remessa may hold a million).
-Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa, std::int64_t after, int limit);
+// What a remessa carries for a boleto: its entrada, or its pedido de baixa.
+enum class RemessaTitles { entries, write_offs };
+// The boletos whose entries (or pedidos de baixa) a remessa carries, key > after, in key order
+// (read in pages: a remessa may hold a million).
+Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t remessa, RemessaTitles titles,
+                                               std::int64_t after, int limit);
 // The pedido de baixa of a cancelled invoice's boleto that a remessa registered (the cancel
 // left it waiting): the boletos of `account` still 'write-off' whose baixa no remessa carries
 // yet, key > after, in key order.
@@ -118,8 +122,6 @@ Result<std::vector<Boleto>> write_offs_for_remessa(Ledger& ledger, std::string_v
 // caller with add_remessa_titles); false, nothing written, when a remessa already carries it
 // (once per boleto, ever: one row a boleto).
 Result<bool> add_write_off_to_remessa(Ledger& ledger, std::int64_t run, std::int64_t boleto, const Remessa& remessa);
-// The boletos whose pedido de baixa `remessa` carries, key > after, in key order.
-Result<std::vector<Boleto>> write_offs_of_remessa(Ledger& ledger, std::int64_t remessa, std::int64_t after, int limit);
 Result<void> mark_remessa_written(Ledger& ledger, std::int64_t run, std::int64_t remessa);
 
 Result<std::vector<Boleto>> boletos_without_pdf(Ledger& ledger, std::int64_t after, int limit);
