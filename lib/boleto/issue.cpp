@@ -29,15 +29,13 @@
 
 #include "online.hpp"
 #include "online_numbered.hpp"
+#include "remessa_files.hpp"
 
 namespace billrun::boleto {
 
 namespace {
 
 constexpr int k_batch = 5000;
-// A remessa's 6-digit record counters (and the banks' own limits) cap a file; more titles
-// go to further files with the following NSAs.
-constexpr std::int64_t k_max_titles_per_remessa = 200000;
 
 Beneficiary beneficiary_of(const config::BankAccount& a)
 {
@@ -122,21 +120,10 @@ std::filesystem::path own_pdf_path(const ledger::Boleto& b, const config::Config
     return pdf_dir(config) / (io::safe_file_name(b.invoice_id) + ".pdf");
 }
 
-// A remessa being filled by this run: the titles of the open transaction wait in `text` and
-// go to the temporary file once it commits.
-struct OpenRemessa {
-    ledger::Remessa remessa;
-    std::unique_ptr<cnab::RemessaWriter> writer;
-    std::optional<io::AtomicFile> file;
-    std::string text;
-    std::int64_t titles = 0;       // committed, in the file
-    std::int64_t uncommitted = 0;  // in `text`
-};
-
 class Issuer {
 public:
     Issuer(ledger::Ledger& ledger, const config::Config& config, const RunContext& ctx, const IssueOptions& options)
-        : m_ledger(ledger), m_config(config), m_ctx(ctx), m_options(options)
+        : m_ledger(ledger), m_config(config), m_ctx(ctx), m_options(options), m_remessas(ledger, config, ctx)
     {
         m_emit_early = !options.pdf && std::none_of(config.boleto.accounts.begin(), config.boleto.accounts.end(),
                                                     [](const auto& a) { return a.registration == "api"; });
@@ -164,16 +151,16 @@ public:
         if (auto r = issue(); !r) {
             return tl::unexpected(r.error());
         }
-        if (auto r = close_remessas(); !r) {
+        if (auto r = m_remessas.close_all(m_summary.remessas, m_run); !r) {
             return tl::unexpected(r.error());
         }
         if (auto r = register_online(); !r) {
             return tl::unexpected(r.error());
         }
-        if (auto r = record_remessas(); !r) {
+        if (auto r = m_remessas.record_pending(m_run); !r) {
             return tl::unexpected(r.error());
         }
-        if (auto r = write_remessas(); !r) {
+        if (auto r = m_remessas.write_pending(m_summary.remessas, m_run); !r) {
             return tl::unexpected(r.error());
         }
         if (auto r = render_pdfs(); !r) {
@@ -202,17 +189,8 @@ private:
                 }
                 continue;  // no remessa
             }
-            auto layout = account.remessa == "cnab400" ? cnab::Layout::cnab400 : cnab::Layout::cnab240;
-            if (!cnab::supports(account.bank, layout)) {
-                return fail(ErrorCode::config, fmt::format("{}: boleto account '{}': bank {} has no {} remessa here",
-                                                           m_config.file.string(), account.id, account.bank,
-                                                           account.remessa));
-            }
-            // The remessa writer checks what its layout needs of the account: find out now,
-            // before any boleto is committed, not when the file is written.
-            if (auto writer = cnab::make_remessa_writer(layout, remessa_header(account, 1, "000000")); !writer) {
-                return fail(ErrorCode::config, fmt::format("{}: boleto account '{}': {}", m_config.file.string(),
-                                                           account.id, writer.error().message));
+            if (auto r = m_remessas.check(account); !r) {
+                return r;
             }
         }
         return {};
@@ -236,20 +214,6 @@ private:
             }
         }
         return {};
-    }
-
-    cnab::RemessaHeader remessa_header(const config::BankAccount& account, std::int64_t sequence,
-                                       const std::string& time) const
-    {
-        cnab::RemessaHeader header;
-        header.company_name = m_config.company.name;
-        header.company_tax_id = m_config.company.tax_id;
-        header.account = cnab::Account{account.bank,          account.agency,   account.agency_digit, account.account,
-                                       account.account_digit, account.convenio, account.carteira};
-        header.sequence = sequence;
-        header.generated = m_ctx.business_date;
-        header.generated_time = time;
-        return header;
     }
 
     Result<void> begin()
@@ -281,12 +245,8 @@ private:
             }
             m_batch_first = m_batch_last = 0;
         }
-        for (auto* open : open_remessas()) {
-            if (open->uncommitted > 0) {
-                if (auto r = ledger::add_remessa_titles(m_ledger, open->remessa.key, open->uncommitted); !r) {
-                    return r;
-                }
-            }
+        if (auto r = m_remessas.count_titles(); !r) {
+            return r;
         }
         if (!m_ctx.dry_run) {
             auto r = m_tx->commit();
@@ -298,23 +258,18 @@ private:
         return committed();
     }
 
-    // After a commit: the batch's titles go to their remessas' files, the batch's documents
-    // out, and the remessas that are full are closed.
+    // After a commit: the batch's titles go to their remessas' files (the full ones closed),
+    // and the batch's documents out.
     Result<void> committed()
     {
-        for (auto* open : open_remessas()) {
-            if (auto w = open->file->write(open->text); !w) {
-                return w;
-            }
-            open->text.clear();
-            open->titles += open->uncommitted;
-            open->uncommitted = 0;
+        if (auto r = m_remessas.committed(m_summary.remessas, m_run); !r) {
+            return r;
         }
         for (auto& b : m_issued) {
             (*m_sink)(std::move(b));
         }
         m_issued.clear();
-        return close_full_remessas();
+        return {};
     }
 
     Result<void> start()
@@ -383,7 +338,7 @@ private:
                         ++m_summary.write_offs;
                         continue;
                     }
-                    auto open = remessa_for(account);
+                    auto open = m_remessas.open_for(account, m_run);
                     if (!open) {
                         return tl::unexpected(open.error());
                     }
@@ -391,14 +346,10 @@ private:
                     if (!added) {
                         return tl::unexpected(added.error());
                     }
-                    if (!*added) {
-                        continue;
+                    if (*added) {
+                        m_remessas.add(**open, b, cnab::Movement::write_off);
+                        ++m_summary.write_offs;
                     }
-                    cnab::Title title = title_of(b);
-                    title.movement = cnab::Movement::write_off;
-                    (*open)->writer->title(title, (*open)->text);
-                    ++(*open)->uncommitted;
-                    ++m_summary.write_offs;
                 }
                 if (auto r = commit(); !r) {
                     return r;
@@ -474,7 +425,7 @@ private:
         }
         OpenRemessa* remessa = nullptr;
         if (account->registration == "remessa" && !m_ctx.dry_run) {
-            auto open = remessa_for(*account);
+            auto open = m_remessas.open_for(*account, m_run);
             if (!open) {
                 return tl::unexpected(open.error());
             }
@@ -491,9 +442,7 @@ private:
         }
         b.key = **key;
         if (remessa != nullptr) {
-            fill_title(m_title, b);
-            remessa->writer->title(m_title, remessa->text);
-            ++remessa->uncommitted;
+            m_remessas.add(*remessa, b, cnab::Movement::entry);
         }
         m_sequences[account->id] = *sequence;
         if (account->registration == "api") {
@@ -513,101 +462,6 @@ private:
         ++m_summary.issued;
         if (m_emit_early) {
             m_issued.push_back(std::move(b));
-        }
-        return {};
-    }
-
-    // The open remessa of an account (recorded in the open transaction when it is the first),
-    // a new one when the last is full.
-    Result<OpenRemessa*> remessa_for(const config::BankAccount& account)
-    {
-        auto found = m_open_remessas.find(account.id);
-        if (found != m_open_remessas.end()) {
-            if (found->second.titles + found->second.uncommitted < k_max_titles_per_remessa) {
-                return &found->second;
-            }
-            m_full_remessas.push_back(std::move(found->second));
-            m_open_remessas.erase(found);
-        }
-        auto remessa = ledger::open_remessa(m_ledger, m_run, account.id, account.remessa, remessa_prefix(account),
-                                            m_ctx.business_date.iso(), remessa_time());
-        if (!remessa) {
-            return tl::unexpected(remessa.error());
-        }
-        OpenRemessa open;
-        open.remessa = std::move(*remessa);
-        auto writer = remessa_writer(open.remessa);
-        if (!writer) {
-            return tl::unexpected(writer.error());
-        }
-        open.writer = std::move(*writer);
-        std::filesystem::path path(open.remessa.path);
-        std::error_code ec;
-        std::filesystem::create_directories(path.parent_path(), ec);
-        auto file = io::AtomicFile::create(path, 0644);
-        if (!file) {
-            return tl::unexpected(file.error());
-        }
-        open.file.emplace(std::move(*file));
-        open.writer->header(open.text);
-        return &m_open_remessas.emplace(account.id, std::move(open)).first->second;
-    }
-
-    std::vector<OpenRemessa*> open_remessas()
-    {
-        std::vector<OpenRemessa*> all;
-        for (auto& [account, open] : m_open_remessas) {
-            all.push_back(&open);
-        }
-        for (auto& open : m_full_remessas) {
-            all.push_back(&open);
-        }
-        return all;
-    }
-
-    // The trailer, the file durable under its final name, then the remessa marked written.
-    Result<void> close_remessa(OpenRemessa& open)
-    {
-        std::string text;
-        open.writer->trailer(text);
-        if (auto w = open.file->write(text); !w) {
-            return w;
-        }
-        if (auto c = open.file->commit(); !c) {
-            return c;
-        }
-        auto tx = ledger::WriteTransaction::begin(m_ledger);
-        if (!tx) {
-            return tl::unexpected(tx.error());
-        }
-        if (auto r = ledger::mark_remessa_written(m_ledger, m_run, open.remessa.key); !r) {
-            return r;
-        }
-        if (auto r = tx->commit(); !r) {
-            return r;
-        }
-        m_summary.remessas.push_back(open.remessa.path);
-        return {};
-    }
-
-    // Closes the remessas this run filled (all their boletos are committed by now).
-    Result<void> close_remessas()
-    {
-        for (auto& [account, open] : m_open_remessas) {
-            m_full_remessas.push_back(std::move(open));
-        }
-        m_open_remessas.clear();
-        return close_full_remessas();
-    }
-
-    Result<void> close_full_remessas()
-    {
-        auto full = std::move(m_full_remessas);
-        m_full_remessas.clear();
-        for (auto& open : full) {
-            if (auto r = close_remessa(open); !r) {
-                return r;
-            }
         }
         return {};
     }
@@ -754,171 +608,7 @@ private:
         return {};
     }
 
-    std::filesystem::path remessa_dir() const { return m_config.output_dir / "remessa"; }
-
-    // A remessa's file is "<prefix>-<NSA>.rem".
-    std::string remessa_prefix(const config::BankAccount& account) const
-    {
-        return (remessa_dir() / io::safe_file_name(account.id)).string();
-    }
-
-    // The time in a new remessa's header: HHMMSS now.
-    std::string remessa_time() const
-    {
-        auto time = m_ctx.now();  // "YYYY-MM-DDTHH:MM:SS..."
-        return time.size() >= 19 ? time.substr(11, 2) + time.substr(14, 2) + time.substr(17, 2) : std::string("000000");
-    }
     std::filesystem::path pdf_dir() const { return boleto::pdf_dir(m_config); }
-
-    Result<void> record_remessas()
-    {
-        if (m_ctx.dry_run) {
-            return {};  // nothing on disk in a dry run
-        }
-        for (const auto& account : m_config.boleto.accounts) {
-            if (account.registration != "remessa") {
-                continue;
-            }
-            while (true) {
-                if (auto r = begin(); !r) {
-                    return r;
-                }
-                auto remessa = ledger::create_remessa(m_ledger, m_run, account.id, account.remessa,
-                                                      remessa_prefix(account), m_ctx.business_date.iso(),
-                                                      remessa_time(), k_max_titles_per_remessa);
-                if (!remessa) {
-                    return tl::unexpected(remessa.error());
-                }
-                if (auto r = commit(); !r) {
-                    return r;
-                }
-                if (!*remessa) {
-                    break;
-                }
-            }
-        }
-        return {};
-    }
-
-    // Writes every remessa recorded but not yet written: this run's, and any a killed run
-    // left behind (rewritten from the ledger, byte for byte the same).
-    Result<void> write_remessas()
-    {
-        if (m_ctx.dry_run) {
-            return {};
-        }
-        auto pending = ledger::remessas_being_written(m_ledger);
-        if (!pending) {
-            return tl::unexpected(pending.error());
-        }
-        for (const auto& remessa : *pending) {
-            if (auto r = write_remessa(remessa); !r) {
-                return r;
-            }
-            if (auto r = begin(); !r) {
-                return r;
-            }
-            if (auto r = ledger::mark_remessa_written(m_ledger, m_run, remessa.key); !r) {
-                return r;
-            }
-            if (auto r = commit(); !r) {
-                return r;
-            }
-            m_summary.remessas.push_back(remessa.path);
-        }
-        return {};
-    }
-
-    Result<void> write_remessa(const ledger::Remessa& remessa)
-    {
-        auto writer = remessa_writer(remessa);
-        if (!writer) {
-            return tl::unexpected(writer.error());
-        }
-        std::filesystem::path path(remessa.path);
-        std::error_code ec;
-        std::filesystem::create_directories(path.parent_path(), ec);
-        auto file = io::AtomicFile::create(path, 0644);
-        if (!file) {
-            return tl::unexpected(file.error());
-        }
-        std::string text;
-        (*writer)->header(text);
-        // The pedidos de baixa first, then the entries: the order a run fills a remessa in.
-        for (auto titles : {ledger::RemessaTitles::write_offs, ledger::RemessaTitles::entries}) {
-            std::int64_t after = 0;
-            while (true) {
-                auto boletos = ledger::boletos_of_remessa(m_ledger, remessa.key, titles, after, 5000);
-                if (!boletos) {
-                    return tl::unexpected(boletos.error());
-                }
-                if (boletos->empty()) {
-                    break;
-                }
-                after = boletos->back().key;
-                for (const auto& b : *boletos) {
-                    cnab::Title title = title_of(b);
-                    if (titles == ledger::RemessaTitles::write_offs) {
-                        title.movement = cnab::Movement::write_off;
-                    }
-                    (*writer)->title(title, text);
-                }
-                if (auto w = file->write(text); !w) {
-                    return w;
-                }
-                text.clear();
-            }
-        }
-        (*writer)->trailer(text);
-        if (auto w = file->write(text); !w) {
-            return w;
-        }
-        return file->commit();
-    }
-
-    // The writer of a recorded remessa: its header from the ledger's row alone, so that a
-    // remessa rewritten by a later run is the same, byte for byte.
-    Result<std::unique_ptr<cnab::RemessaWriter>> remessa_writer(const ledger::Remessa& remessa) const
-    {
-        const config::BankAccount* account = m_config.boleto.find_account(remessa.account);
-        if (account == nullptr) {
-            return fail(ErrorCode::config, fmt::format("remessa {}: account '{}' is no longer in billrun.yaml",
-                                                       remessa.path, remessa.account));
-        }
-        cnab::RemessaHeader header = remessa_header(*account, remessa.sequence, remessa.generated_time);
-        header.generated = parse_iso_date(remessa.generated).value_or(m_ctx.business_date);
-        return cnab::make_remessa_writer(remessa.layout == "cnab400" ? cnab::Layout::cnab400 : cnab::Layout::cnab240,
-                                         header);
-    }
-
-    static cnab::Title title_of(const ledger::Boleto& b)
-    {
-        cnab::Title t;
-        fill_title(t, b);
-        return t;
-    }
-
-    // Into a title kept between boletos: its strings keep their buffers.
-    static void fill_title(cnab::Title& t, const ledger::Boleto& b)
-    {
-        t.nosso_numero = b.nosso_numero;
-        t.nosso_numero_dv = b.nosso_numero_dv;
-        t.seu_numero = b.invoice_id;
-        t.issue_date = b.issue_date;
-        t.due_date = b.due_date;
-        t.amount = b.amount;
-        t.fine_percent = b.fine_percent;
-        t.interest_per_day = b.interest_per_day;
-        const auto& p = b.payer;
-        t.payer.name = p.name;
-        t.payer.tax_id = p.tax_id;
-        ledger::street_line_into(t.payer.address, p);
-        t.payer.district = p.district;
-        t.payer.zip = p.zip;
-        t.payer.city = p.city;
-        t.payer.state = p.state;
-    }
-
 
     Result<void> render_pdfs()
     {
@@ -1086,13 +776,11 @@ private:
     std::int64_t m_batch_last = 0;
     IssueSummary m_summary;
     const BoletoSink* m_sink = nullptr;
-    std::map<std::string, OpenRemessa> m_open_remessas;  // by account
-    std::vector<OpenRemessa> m_full_remessas;           // closed once the open transaction commits
+    RemessaFiles m_remessas;
     // A boleto's document is whole once its batch commits, unless a PDF or a bank's API is to
     // come: then it is printed at the end, read back from the ledger.
     bool m_emit_early = false;
     std::vector<ledger::Boleto> m_issued;  // this batch's, printed once it commits
-    cnab::Title m_title;                   // the title of the boleto being put into its remessa
 };
 
 }  // namespace
@@ -1102,108 +790,6 @@ Result<IssueSummary> issue_boletos(ledger::Ledger& ledger, const config::Config&
 {
     Issuer issuer(ledger, config, ctx, options);
     return issuer.run(sink);
-}
-
-io::Map boleto_document(const ledger::Boleto& b)
-{
-    io::Map doc{{"kind", "boleto"},
-                {"version", 1},
-                {"invoice", b.invoice_id},
-                {"bank", b.bank},
-                {"account", b.account},
-                {"nosso_numero", b.nosso_numero + b.nosso_numero_dv},
-                {"nosso_numero_display", b.nosso_numero_display},
-                {"issue_date", b.issue_date.iso()},
-                {"due_date", b.due_date.iso()},
-                {"amount", io::Value::money(b.amount)},
-                {"fine_percent", format_rate(b.fine_percent)},
-                {"interest_per_day", io::Value::money(b.interest_per_day)},
-                {"barcode", b.barcode},
-                {"linha_digitavel", b.linha_digitavel}};
-    if (!b.pix.empty()) {
-        doc.emplace_back("pix", b.pix);
-    }
-    if (!b.registration.empty()) {
-        doc.emplace_back("registration", b.registration);
-    }
-    doc.emplace_back("pdf", b.pdf.empty() ? io::Value() : io::Value(b.pdf));
-    doc.emplace_back("remessa", b.remessa_path.empty() ? io::Value() : io::Value(b.remessa_path));
-    doc.emplace_back("key", b.key);
-    return doc;
-}
-
-// issue-boleto writes a million of these: building the io::Map (two dozen strings and
-// variants) and walking it cost more than the text itself.
-void append_boleto_yaml(std::string& text, const ledger::Boleto& b)
-{
-    const auto scalar = [&text](std::string_view key, std::string_view value) {
-        text += key;
-        io::append_yaml_scalar(text, value);
-        text += '\n';
-    };
-    text += "---\nkind: boleto\nversion: 1\n";
-    scalar("invoice: ", b.invoice_id);
-    scalar("bank: ", b.bank);
-    scalar("account: ", b.account);
-    thread_local std::string nosso;
-    nosso.assign(b.nosso_numero).append(b.nosso_numero_dv);
-    scalar("nosso_numero: ", nosso);
-    scalar("nosso_numero_display: ", b.nosso_numero_display);
-    scalar("issue_date: ", b.issue_date.iso());
-    scalar("due_date: ", b.due_date.iso());
-    scalar("amount: ", format_money(b.amount));
-    scalar("fine_percent: ", format_rate(b.fine_percent));
-    scalar("interest_per_day: ", format_money(b.interest_per_day));
-    scalar("barcode: ", b.barcode);
-    scalar("linha_digitavel: ", b.linha_digitavel);
-    if (!b.pix.empty()) {
-        scalar("pix: ", b.pix);
-    }
-    if (!b.registration.empty()) {
-        scalar("registration: ", b.registration);
-    }
-    const auto nullable = [&](std::string_view key, const std::string& value) {
-        if (value.empty()) {
-            text += key;
-            text += "null\n";
-        } else {
-            scalar(key, value);
-        }
-    };
-    nullable("pdf: ", b.pdf);
-    nullable("remessa: ", b.remessa_path);
-    const auto key = fmt::format_int(b.key);
-    text += "key: ";
-    text.append(key.data(), key.size());
-    text += '\n';
-}
-
-io::Map issue_run_document(const IssueSummary& s, const RunContext& ctx)
-{
-    io::List remessas;
-    for (const auto& path : s.remessas) {
-        remessas.emplace_back(path);
-    }
-    io::List set_aside;
-    for (const auto& item : s.set_aside) {
-        set_aside.emplace_back(io::Map{{"invoice", item.invoice}, {"reason", item.reason}});
-    }
-    return io::Map{{"kind", "run"},
-                   {"version", 1},
-                   {"command", "issue-boleto"},
-                   {"run", s.run == 0 ? io::Value() : io::Value(s.run)},
-                   {"business_date", ctx.business_date.iso()},
-                   {"started", s.started},
-                   {"finished", s.finished},
-                   {"dry_run", ctx.dry_run},
-                   {"counts", io::Map{{"boletos", s.issued},
-                                      {"registered", s.registered},
-                                      {"pdfs", s.pdfs},
-                                      {"remessas", static_cast<std::int64_t>(s.remessas.size())},
-                                      {"write_offs", s.write_offs},
-                                      {"set_aside", static_cast<std::int64_t>(s.set_aside.size())}}},
-                   {"remessas", std::move(remessas)},
-                   {"set_aside", std::move(set_aside)}};
 }
 
 Result<std::filesystem::path> own_pdf(const ledger::Boleto& boleto, const config::Config& config)
