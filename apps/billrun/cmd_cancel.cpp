@@ -54,10 +54,17 @@ void tell(const AppContext& ctx, const nfse::CancelOutcome& o, bool online)
     ctx.info(fmt::format("invoice {} cancelled{}", id,
                          o.event ? ": NFS-e cancellation event registered"
                                  : (o.nfse ? ": its NFS-e was never authorized, no event needed" : "")));
-    if (!o.effects.boleto.empty() && !online) {
+    if (!o.effects.boleto.empty() && o.effects.write_off_by_remessa) {
         ctx.info(fmt::format("invoice {}: boleto {} is marked for write-off (status write-off); the next "
                              "'billrun issue-boleto' puts its pedido de baixa into the account's remessa, and a "
                              "retorno reporting the baixa marks it written-off",
+                             id, o.effects.boleto));
+    } else if (!o.effects.boleto.empty() && !online) {
+        ctx.warn(fmt::format("invoice {}: boleto {} is marked for write-off (status write-off), but billrun has "
+                             "nothing to send the bank for it now: no remessa carried it or the bank rejected its "
+                             "entry (if the bank has it after all, ask the bank to write it off), or its "
+                             "registration through the bank's API is not settled yet ('billrun issue-boleto' "
+                             "writes it off once it is)",
                              id, o.effects.boleto));
     }
     if (o.effects.credit_returned > 0) {

@@ -258,18 +258,18 @@ private:
         return committed();
     }
 
-    // After a commit: the batch's titles go to their remessas' files (the full ones closed),
-    // and the batch's documents out.
+    // After a commit: the batch's titles go to their remessas' files, the batch's documents
+    // out, and the remessas that are full are closed.
     Result<void> committed()
     {
-        if (auto r = m_remessas.committed(m_summary.remessas, m_run); !r) {
+        if (auto r = m_remessas.committed(); !r) {
             return r;
         }
         for (auto& b : m_issued) {
             (*m_sink)(std::move(b));
         }
         m_issued.clear();
-        return {};
+        return m_remessas.close_full(m_summary.remessas, m_run);
     }
 
     Result<void> start()
@@ -309,10 +309,25 @@ private:
 
     // The pedidos de baixa that cancels left for accounts registering through remessas: each
     // boleto's title again, movement 02, at the head of this run's remessa of its account
-    // (one file an account a run), put in the ledger with the remessa that carries it in the
-    // transaction that adds its title to the remessa's count. A dry run only counts them.
+    // (the same file as its new boletos), put in the ledger with the remessa that carries it in
+    // the transaction that adds its title to the remessa's count. A dry run only counts them.
     Result<void> queue_write_offs()
     {
+        // Those of an account gone from billrun.yaml, or registering through the API now, wait
+        // for a remessa that no run writes: said at every run.
+        auto waiting = ledger::write_offs_waiting(m_ledger);
+        if (!waiting) {
+            return tl::unexpected(waiting.error());
+        }
+        for (const auto& [id, count] : *waiting) {
+            const config::BankAccount* account = m_config.boleto.find_account(id);
+            if (account == nullptr || account->registration != "remessa") {
+                m_ctx.warn(fmt::format("{} pedido(s) de baixa of cancelled invoices' boletos wait for a remessa of "
+                                       "account '{}', which {} billrun.yaml: ask the bank to write them off",
+                                       count, id,
+                                       account == nullptr ? "is no longer in" : "registers through the API in"));
+            }
+        }
         for (const auto& account : m_config.boleto.accounts) {
             if (account.registration != "remessa") {
                 continue;

@@ -185,7 +185,7 @@ Result<void> RemessaFiles::count_titles()
     return {};
 }
 
-Result<void> RemessaFiles::committed(std::vector<std::string>& written, std::int64_t run)
+Result<void> RemessaFiles::committed()
 {
     for (auto* open : all_open()) {
         if (auto w = open->file->write(open->text); !w) {
@@ -195,7 +195,7 @@ Result<void> RemessaFiles::committed(std::vector<std::string>& written, std::int
         open->titles += open->uncommitted;
         open->uncommitted = 0;
     }
-    return close_full(written, run);
+    return {};
 }
 
 // The trailer, the file durable under its final name, then the remessa marked written.

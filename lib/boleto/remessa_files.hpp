@@ -49,9 +49,10 @@ public:
     void add(OpenRemessa& remessa, const ledger::Boleto& boleto, cnab::Movement movement);
     // In the open transaction, just before it commits: the remessas' counts of titles.
     Result<void> count_titles();
-    // After the commit: the waiting titles to their files, and the full remessas closed (their
-    // paths appended to `written`).
-    Result<void> committed(std::vector<std::string>& written, std::int64_t run);
+    // After the commit: the waiting titles to their files.
+    Result<void> committed();
+    // The remessas that are full closed (their paths appended to `written`).
+    Result<void> close_full(std::vector<std::string>& written, std::int64_t run);
     // Every remessa this run filled closed (all their titles are committed by now).
     Result<void> close_all(std::vector<std::string>& written, std::int64_t run);
 
@@ -66,7 +67,6 @@ private:
                                const std::string& time) const;
     Result<std::unique_ptr<cnab::RemessaWriter>> writer_of(const ledger::Remessa& remessa) const;
     Result<void> close(OpenRemessa& open, std::vector<std::string>& written, std::int64_t run);
-    Result<void> close_full(std::vector<std::string>& written, std::int64_t run);
     Result<void> write(const ledger::Remessa& remessa);
     std::vector<OpenRemessa*> all_open();
     std::string path_prefix(const config::BankAccount& account) const;

@@ -330,6 +330,21 @@ Result<std::vector<Boleto>> write_offs_for_remessa(Ledger& ledger, std::string_v
     });
 }
 
+Result<std::vector<std::pair<std::string, std::int64_t>>> write_offs_waiting(Ledger& ledger)
+{
+    return guard([&] {
+        auto& stmt = ledger.statement(
+            "SELECT b.account, count(*) FROM remessa_write_offs w JOIN boletos b ON b.id = w.boleto "
+            "WHERE w.remessa IS NULL AND b.status = 'write-off' GROUP BY b.account ORDER BY b.account");
+        sql::ResetGuard reset(stmt);
+        std::vector<std::pair<std::string, std::int64_t>> out;
+        while (stmt.step()) {
+            out.emplace_back(stmt.column_text(0), stmt.column_int(1));
+        }
+        return out;
+    });
+}
+
 Result<bool> add_write_off_to_remessa(Ledger& ledger, std::int64_t run, std::int64_t boleto, const Remessa& remessa)
 {
     return guard([&] {

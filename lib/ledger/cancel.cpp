@@ -152,26 +152,34 @@ Result<CancelEffects> cancel_invoice_records(Ledger& ledger, std::int64_t run, s
         effects.cancelled = true;
         invoice_event(ledger, run, invoice, "cancelled", detail);
 
+        // A boleto that a remessa registered (its entry not rejected by the bank) waits for the
+        // next remessa's pedido de baixa; read before the status below changes.
+        bool by_remessa = false;
+        {
+            auto& registered = ledger.statement(
+                "SELECT 1 FROM boletos WHERE invoice = ? AND remessa IS NOT NULL AND status != 'rejected'");
+            sql::ResetGuard reset(registered);
+            registered.bind(1, invoice);
+            by_remessa = registered.step();
+        }
         auto& boleto = ledger.statement(
             "UPDATE boletos SET status = 'write-off' WHERE invoice = ? AND "
-            "status NOT IN ('paid', 'partly-paid', 'written-off', 'write-off') "
-            "RETURNING id, nosso_numero_display, remessa IS NOT NULL");
+            "status NOT IN ('paid', 'partly-paid', 'written-off', 'write-off') RETURNING id, nosso_numero_display");
         {
             sql::ResetGuard reset(boleto);
             boleto.bind(1, invoice);
             if (boleto.step()) {
                 std::int64_t key = boleto.column_int(0);
                 effects.boleto = boleto.column_text(1);
-                const bool by_remessa = boleto.column_int(2) != 0;
                 while (boleto.step()) {
                 }
                 insert_event(ledger, run, "boleto", std::to_string(key), "write-off-requested",
                              fmt::format("invoice cancelled: {}", detail));
                 if (by_remessa) {
-                    // A remessa registered it: the next one asks the bank to write it off.
                     auto& waiting = ledger.statement(
                         "INSERT INTO remessa_write_offs (boleto) VALUES (?) ON CONFLICT DO NOTHING");
                     waiting.bind(1, key).run();
+                    effects.write_off_by_remessa = true;
                 }
             }
         }

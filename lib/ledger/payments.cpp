@@ -411,8 +411,11 @@ Result<bool> record_payment(Ledger& ledger, std::int64_t run, const Payment& pay
         }
         if (payment.boleto && (payment.status == "rejected" || payment.status == "confirmed" ||
                                payment.status == "written-off")) {
+            // A confirmation of the entry (02) that comes after the invoice was cancelled leaves
+            // the boleto waiting for, or done with, its write-off.
             auto& boleto = ledger.statement(
-                "UPDATE boletos SET status = ? WHERE id = ? AND status NOT IN ('paid', 'partly-paid')");
+                "UPDATE boletos SET status = ?1 WHERE id = ?2 AND status NOT IN ('paid', 'partly-paid') AND "
+                "NOT (?1 = 'registered' AND status IN ('write-off', 'written-off'))");
             boleto.bind(1, payment.status == "confirmed" ? "registered" : payment.status).bind(2, *payment.boleto).run();
             insert_event(ledger, run, "boleto", std::to_string(*payment.boleto), payment.status, payment.reason);
         }

@@ -657,7 +657,9 @@ CREATE VIEW invoice_lines (invoice, position, service, description, quantity, un
 // and a remessa rewritten after a killed run writes its baixas again from here. The boleto
 // stays 'write-off' until a retorno reports the baixa (reconcile: 'written-off'). A table of
 // its own, not a partial index on boletos: every boleto's insert would test its condition
-// (+1.2 % of issue-boleto's instructions, measured). Boletos cancelled before v16 wait too.
+// (+1.2 % of issue-boleto's instructions, measured). Boletos cancelled before v16 wait too,
+// unless a retorno had rejected their entry (cancel then turned 'rejected' into 'write-off';
+// the event says so).
 constexpr std::string_view k_v16_remessa_write_offs = R"sql(
 CREATE TABLE remessa_write_offs (
     boleto INTEGER PRIMARY KEY REFERENCES boletos(id),
@@ -666,7 +668,10 @@ CREATE TABLE remessa_write_offs (
 );
 CREATE INDEX remessa_write_offs_by_remessa ON remessa_write_offs(remessa);
 INSERT INTO remessa_write_offs (boleto)
-    SELECT id FROM boletos WHERE status = 'write-off' AND remessa IS NOT NULL ORDER BY id;
+    SELECT b.id FROM boletos b WHERE b.status = 'write-off' AND b.remessa IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM events e WHERE e.entity = 'boleto' AND e.entity_id = CAST(b.id AS TEXT)
+                    AND e.action = 'rejected')
+    ORDER BY b.id;
 )sql";
 
 constexpr std::array<Migration, 16> k_migrations{

@@ -273,6 +273,13 @@ def p_segment_of(lines, nosso):
     raise AssertionError(f"no title {nosso}")
 
 
+def retorno_of(doc, occurrence, date):
+    """A CNAB 240 retorno with one record for this boleto document (nothing paid)."""
+    return retorno_240(doc["bank"], [{"nosso": doc["nosso_numero"], "occurrence": occurrence,
+                                      "due": datetime.date.fromisoformat(doc["due_date"]).strftime("%d%m%Y"),
+                                      "amount": round(float(doc["amount"]) * 100), "paid": 0, "date": date}])
+
+
 @test
 def a_cancelled_invoice_s_boleto_is_written_off_by_the_next_remessa_once():
     with pipeline_workspace() as ws:
@@ -282,22 +289,39 @@ def a_cancelled_invoice_s_boleto_is_written_off_by_the_next_remessa_once():
         victim = boletos[1]
         first = ws.path(victim["remessa"])
         registered = p_segment_of(remessa_lines(first, 240), victim["nosso_numero"])
-        r = ws.run("cancel", victim["invoice"], "--reason", "Contrato desfeito por acordo", "--code", "2",
-                   "--date", "2026-11-24")
+        cancel = ("--reason", "Contrato desfeito por acordo", "--code", "2", "--date", "2026-11-24")
+        r = ws.run("cancel", victim["invoice"], *cancel)
         assert r.code == 0, r
-        assert "pedido de baixa" in r.stderr and "issue-boleto" in r.stderr, r
+        assert "pedido de baixa" in r.stderr and "issue-boleto" in r.stderr and "warning" not in r.stderr, r
         key = ws.query("SELECT b.id FROM boletos b JOIN invoices i ON i.id = b.invoice "
                        "WHERE i.series || '-' || printf('%06d', i.number) = ?", victim["invoice"])[0][0]
         status = lambda: ws.query("SELECT status FROM boletos WHERE id = ?", key)[0][0]  # noqa: E731
         assert status() == "write-off"
         assert ws.query("SELECT boleto, remessa FROM remessa_write_offs") == [(key, None)], "waiting"
 
-        # A ledger cancelled under schema v15 (no such table): the migration makes it wait too.
+        # An entry the bank rejected (retorno 03) was never registered: its cancel asks no baixa, and says so.
+        rejected = boletos[2]
+        ws.write("rejeicao.ret", retorno_of(rejected, "03", "24112026"))
+        r = ws.run("reconcile", "rejeicao.ret", "--date", "2026-11-24")
+        assert r.code in (0, 1), r
+        assert ws.query("SELECT status FROM boletos WHERE nosso_numero || nosso_numero_dv = ?",
+                        rejected["nosso_numero"]) == [("rejected",)]
+        r = ws.run("cancel", rejected["invoice"], *cancel)
+        assert r.code == 0 and "nothing to send the bank" in r.stderr, r
+        assert ws.query("SELECT boleto, remessa FROM remessa_write_offs") == [(key, None)], "only the registered one"
+
+        # A ledger cancelled under schema v15 (no such table): the migration makes the registered one wait too.
         with ws.db() as con:
             con.execute("DROP TABLE remessa_write_offs")
             con.execute("PRAGMA user_version = 15")
         assert ws.run("report", "runs").code == 0  # any command migrates
         assert ws.query("SELECT boleto, remessa FROM remessa_write_offs") == [(key, None)]
+
+        # The bank confirms the entry after the cancel: the boleto still waits for its baixa.
+        ws.write("confirmacao.ret", retorno_of(victim, "02", "25112026"))
+        r = ws.run("reconcile", "confirmacao.ret", "--date", "2026-11-25")
+        assert r.code == 0, r
+        assert status() == "write-off"
 
         # A dry run counts it and writes nothing.
         r = ws.run("issue-boleto", "--date", "2026-11-25", "--no-pdf", "--dry-run")
@@ -306,29 +330,32 @@ def a_cancelled_invoice_s_boleto_is_written_off_by_the_next_remessa_once():
         assert run["counts"]["write_offs"] == 1 and run["remessas"] == [], run
         assert ws.query("SELECT boleto, remessa FROM remessa_write_offs") == [(key, None)]
 
-        # The next run: a remessa (NSA 2) with only the title again, movimento 02 in P, Q and R.
-        r = ws.run("issue-boleto", "--date", "2026-11-25", "--no-pdf")
+        # The next run, with next month's boletos: one remessa (NSA 2), the baixa first (P, Q and R at
+        # movimento 02, the title otherwise as registered), then the new boletos' entries (01).
+        assert ws.run("cycle", "--date", "2026-12-23").code == 0
+        r = ws.run("issue-boleto", "--date", "2026-12-23", "--no-pdf")
         assert r.code == 0, r
         issued, run = boleto_docs(r)
-        assert issued == [] and run["counts"]["write_offs"] == 1 and len(run["remessas"]) == 1, run
+        assert issued and run["counts"]["write_offs"] == 1 and len(run["remessas"]) == 1, run
         second = ws.path(run["remessas"][0])
-        assert second != first
+        assert second != first and all(ws.path(d["remessa"]) == second for d in issued)
         lines = remessa_lines(second, 240)
         assert int(lines[0][157:163]) == 2, "the account's next NSA"
         details = [line for line in lines if line[7] == "3"]
-        assert [line[13] for line in details] == ["P", "Q", "R"], details
-        assert [line[15:17] for line in details] == ["02", "02", "02"]
-        # The title as it was registered: only the record's sequence (9-13) and the movement differ.
-        for was, now in zip(registered, details):
+        baixa, entries = details[:3], details[3:]
+        assert [line[13] for line in baixa] == ["P", "Q", "R"] and [line[15:17] for line in baixa] == ["02"] * 3
+        assert sum(1 for line in entries if line[13] == "P") == len(issued)
+        assert all(line[15:17] == "01" for line in entries)
+        for was, now in zip(registered, baixa):  # only the record's sequence (9-13) and the movement differ
             assert was[15:17] == "01" and now[:8] == was[:8] and now[13:15] == was[13:15]
             assert now[17:] == was[17:], (was, now)
-        assert int(lines[-2][17:23]) == 5 and int(lines[-1][23:29]) == len(lines) == 7
+        assert int(lines[-1][23:29]) == len(lines)
         assert ws.query("SELECT r.sequence FROM remessa_write_offs w JOIN remessas r ON r.id = w.remessa "
                         "WHERE w.boleto = ?", key) == [(2,)]
         assert status() == "write-off", "written off only when the bank says so"
 
         # Once: the run after writes no remessa at all.
-        r = ws.run("issue-boleto", "--date", "2026-11-26", "--no-pdf")
+        r = ws.run("issue-boleto", "--date", "2026-12-24", "--no-pdf")
         assert r.code == 0, r
         _, run = boleto_docs(r)
         assert run["counts"]["write_offs"] == 0 and run["remessas"] == [], run
@@ -338,22 +365,18 @@ def a_cancelled_invoice_s_boleto_is_written_off_by_the_next_remessa_once():
         second.unlink()
         with ws.db() as con:
             con.execute("UPDATE remessas SET status = 'writing' WHERE sequence = 2")
-        r = ws.run("issue-boleto", "--date", "2026-11-26", "--no-pdf")
+        r = ws.run("issue-boleto", "--date", "2026-12-24", "--no-pdf")
         assert r.code == 0, r
         assert second.read_bytes() == data
 
         # The bank's retorno reports the baixa (09): the boleto is written off.
-        cents = round(float(victim["amount"]) * 100)
-        due = datetime.date.fromisoformat(victim["due_date"]).strftime("%d%m%Y")
-        ws.write("baixa.ret", retorno_240(victim["bank"], [{"nosso": victim["nosso_numero"], "occurrence": "09",
-                                                            "due": due, "amount": cents, "paid": 0,
-                                                            "date": "27112026"}]))
-        r = ws.run("reconcile", "baixa.ret", "--date", "2026-11-27")
+        ws.write("baixa.ret", retorno_of(victim, "09", "27122026"))
+        r = ws.run("reconcile", "baixa.ret", "--date", "2026-12-27")
         assert r.code == 0, r
         assert status() == "written-off"
         actions = [a for (a,) in ws.query("SELECT action FROM events WHERE entity = 'boleto' AND entity_id = ? "
                                           "ORDER BY run, seq", str(key))]
-        assert actions == ["write-off-requested", "write-off-in-remessa", "written-off"], actions
+        assert actions == ["write-off-requested", "confirmed", "write-off-in-remessa", "written-off"], actions
 
 
 # The boletos table as schema v12 left it: two unique constraints on the account that v13

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <billrun/core/date.hpp>
@@ -118,6 +119,8 @@ Result<std::vector<Boleto>> boletos_of_remessa(Ledger& ledger, std::int64_t reme
 // yet, key > after, in key order.
 Result<std::vector<Boleto>> write_offs_for_remessa(Ledger& ledger, std::string_view account, std::int64_t after,
                                                    int limit);
+// How many pedidos de baixa wait, by account.
+Result<std::vector<std::pair<std::string, std::int64_t>>> write_offs_waiting(Ledger& ledger);
 // Puts the boleto's waiting pedido de baixa into `remessa` (its titles are counted by the
 // caller with add_remessa_titles); false, nothing written, when a remessa already carries it
 // (once per boleto, ever: one row a boleto).

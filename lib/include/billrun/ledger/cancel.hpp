@@ -53,6 +53,7 @@ Result<bool> invoice_has_payments(Ledger& ledger, std::int64_t invoice);
 struct CancelEffects {
     bool cancelled = false;       // false: the invoice was not issued any more (nothing done)
     std::string boleto;           // the nosso número of the boleto marked for write-off, if any
+    bool write_off_by_remessa = false;  // it waits for the pedido de baixa of its account's next remessa
     Centavos credit_returned = 0; // customer credit the invoice had used, given back
 };
 
