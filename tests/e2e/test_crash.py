@@ -485,6 +485,72 @@ def issue_boleto_killed_at_random_moments():
               f"{totals['temp']} temp file(s) left under hidden names")
 
 
+def remessa_movements(ws):
+    """{(path, movement): [nosso número of each title]} over every remessa file under out/."""
+    found = {}
+    for path in sorted(ws.path("out").rglob("*.rem")):
+        width = len(path.read_bytes().split(b"\r\n", 1)[0])
+        records, _ = remessa_titles(path, "cnab240" if width == 240 else "cnab400")
+        for line in records:
+            # BB 240: movimento 16-17, nosso número 38-57; Bradesco 400: ocorrência 109-110, 71-81.
+            movement, nosso = (line[15:17], line[37:57].strip()) if width == 240 else (line[108:110], line[70:81])
+            found.setdefault((str(path.relative_to(ws.dir)), movement), []).append(nosso)
+    return found
+
+
+@test
+def issue_boleto_with_pedidos_de_baixa_killed_at_random_moments():
+    """Cancelled invoices' boletos wait for a pedido de baixa; issue-boleto, killed at random moments
+    while it puts them at the head of each account's remessa with next month's entries, sends each
+    once: one remessa names it in the ledger and only that file carries it, as the uninterrupted run's."""
+    issued, boletos = issued_base()
+    with clone(issued) as base:
+        for account, docs in boletos.items():
+            for doc in docs[:4]:
+                r = base.run("cancel", doc["invoice"], "--reason", "Contrato desfeito por acordo", "--code", "2",
+                             "--date", "2026-11-20")
+                assert r.code == 0 and "pedido de baixa" in r.stderr, r
+        cancelled = sorted(n.lstrip("0") for n, in base.query("SELECT nosso_numero FROM boletos WHERE status = "
+                                                               "'write-off'"))
+        assert len(cancelled) == 8, cancelled
+        assert base.run("cycle", "--date", "2026-12-01").code == 0  # next month's invoices
+        args = ("issue-boleto", "--date", "2026-12-01", "--no-pdf")
+        before = remessa_movements(base)
+        ref = clone(base)
+        with ref:
+            _, out, _, length = run_to_end(ref, args)
+            [run] = [d for d in fast_docs(out) if d["kind"] == "run" and d["command"] == "issue-boleto"]
+            assert run["counts"]["write_offs"] == len(cancelled), run
+            expected = {k: v for k, v in remessa_movements(ref).items() if k not in before}
+            killer = Killer(seed=23)
+            rounds = 0
+            while killer.tried < KILLS:
+                rounds += 1
+                ws = clone(base)
+                with ws:
+                    killer.until_done(ws, args, length, KILLS - killer.tried)
+                    run_to_end(ws, args)
+                    check_sqlite(ws)
+                    check_out_files(ws)
+                    now = {k: v for k, v in remessa_movements(ws).items() if k not in before}
+                    assert now == expected, "the remessas differ from the uninterrupted run's"
+                    baixas = [n.lstrip("0") for (path, movement), ns in now.items() if movement == "02" for n in ns]
+                    assert sorted(baixas) == cancelled, (baixas, cancelled)
+                    rows = ws.query("SELECT r.path, b.nosso_numero FROM remessa_write_offs w "
+                                    "JOIN boletos b ON b.id = w.boleto LEFT JOIN remessas r ON r.id = w.remessa")
+                    assert len(rows) == len(cancelled) and all(path for path, _ in rows), rows
+                    for path, nosso in rows:  # the remessa the ledger names is the file that carries it
+                        assert nosso.lstrip("0") in [n.lstrip("0") for n in now[(path, "02")]], (path, nosso)
+                    assert ws.query("SELECT count(*) FROM boletos WHERE status = 'write-off'") == [(len(cancelled),)]
+                    # And nothing is left to do.
+                    _, out, _, _ = run_to_end(ws, args)
+                    [again] = [d for d in fast_docs(out) if d["kind"] == "run" and d["command"] == "issue-boleto"]
+                    assert again["counts"]["write_offs"] == 0 and again["remessas"] == [], again
+        print(f"summary issue-boleto with pedidos de baixa: uninterrupted run {length:.2f} s; {killer.summary()}; "
+              f"{rounds} round(s): {len(cancelled)} baixas (BB 240 and Bradesco 400), each in one remessa, once, the "
+              f"files equal to the uninterrupted run's")
+
+
 # --- reconcile ---------------------------------------------------------------------------
 
 
