@@ -5,7 +5,8 @@
 // transaction commits, then go to the file (an unnamed temporary one), which gets its
 // trailer and final name when the remessa is full or the run ends, and the remessa is marked
 // written. A remessa recorded but never written (a killed run) is written again from the
-// ledger, byte for byte the same, by the next run.
+// ledger by the next run: the same bytes, unless a payer's data changed in between (the
+// titles take the customer as the ledger has it).
 #include <cstdint>
 #include <map>
 #include <memory>
