@@ -239,6 +239,23 @@ class Killer:
                 f"{self.finished} finished first")
 
 
+def killed_rounds(base, args, length, seed, check, expect=(0,)):
+    """Rounds on clones of `base`, KILLS runs of ARGS in all, each SIGKILLed at a random moment
+    (until one finishes first); each round is then run to its end (exit status in `expect`), its
+    SQLite file checked, and handed to check(ws). Returns (the killer, the number of rounds)."""
+    killer = Killer(seed=seed)
+    rounds = 0
+    while killer.tried < KILLS:
+        rounds += 1
+        ws = clone(base)
+        with ws:
+            killer.until_done(ws, args, length, KILLS - killer.tried)
+            run_to_end(ws, args, expect=expect)
+            check_sqlite(ws)
+            check(ws)
+    return killer, rounds
+
+
 # --- Invariants ----------------------------------------------------------------------------
 
 
@@ -522,30 +539,25 @@ def issue_boleto_with_pedidos_de_baixa_killed_at_random_moments():
             [run] = [d for d in fast_docs(out) if d["kind"] == "run" and d["command"] == "issue-boleto"]
             assert run["counts"]["write_offs"] == len(cancelled), run
             expected = {k: v for k, v in remessa_movements(ref).items() if k not in before}
-            killer = Killer(seed=23)
-            rounds = 0
-            while killer.tried < KILLS:
-                rounds += 1
-                ws = clone(base)
-                with ws:
-                    killer.until_done(ws, args, length, KILLS - killer.tried)
-                    run_to_end(ws, args)
-                    check_sqlite(ws)
-                    check_out_files(ws)
-                    now = {k: v for k, v in remessa_movements(ws).items() if k not in before}
-                    assert now == expected, "the remessas differ from the uninterrupted run's"
-                    baixas = [n.lstrip("0") for (path, movement), ns in now.items() if movement == "02" for n in ns]
-                    assert sorted(baixas) == cancelled, (baixas, cancelled)
-                    rows = ws.query("SELECT r.path, b.nosso_numero FROM remessa_write_offs w "
-                                    "JOIN boletos b ON b.id = w.boleto LEFT JOIN remessas r ON r.id = w.remessa")
-                    assert len(rows) == len(cancelled) and all(path for path, _ in rows), rows
-                    for path, nosso in rows:  # the remessa the ledger names is the file that carries it
-                        assert nosso.lstrip("0") in [n.lstrip("0") for n in now[(path, "02")]], (path, nosso)
-                    assert ws.query("SELECT count(*) FROM boletos WHERE status = 'write-off'") == [(len(cancelled),)]
-                    # And nothing is left to do.
-                    _, out, _, _ = run_to_end(ws, args)
-                    [again] = [d for d in fast_docs(out) if d["kind"] == "run" and d["command"] == "issue-boleto"]
-                    assert again["counts"]["write_offs"] == 0 and again["remessas"] == [], again
+
+            def check(ws):
+                check_out_files(ws)
+                now = {k: v for k, v in remessa_movements(ws).items() if k not in before}
+                assert now == expected, "the remessas differ from the uninterrupted run's"
+                baixas = [n.lstrip("0") for (path, movement), ns in now.items() if movement == "02" for n in ns]
+                assert sorted(baixas) == cancelled, (baixas, cancelled)
+                rows = ws.query("SELECT r.path, b.nosso_numero FROM remessa_write_offs w "
+                                "JOIN boletos b ON b.id = w.boleto LEFT JOIN remessas r ON r.id = w.remessa")
+                assert len(rows) == len(cancelled) and all(path for path, _ in rows), rows
+                for path, nosso in rows:  # the remessa the ledger names is the file that carries it
+                    assert nosso.lstrip("0") in [n.lstrip("0") for n in now[(path, "02")]], (path, nosso)
+                assert ws.query("SELECT count(*) FROM boletos WHERE status = 'write-off'") == [(len(cancelled),)]
+                # And nothing is left to do.
+                _, out, _, _ = run_to_end(ws, args)
+                [again] = [d for d in fast_docs(out) if d["kind"] == "run" and d["command"] == "issue-boleto"]
+                assert again["counts"]["write_offs"] == 0 and again["remessas"] == [], again
+
+            killer, rounds = killed_rounds(base, args, length, 23, check)
         print(f"summary issue-boleto with pedidos de baixa: uninterrupted run {length:.2f} s; {killer.summary()}; "
               f"{rounds} round(s): {len(cancelled)} baixas (BB 240 and Bradesco 400), each in one remessa, once, the "
               f"files equal to the uninterrupted run's")
@@ -661,21 +673,19 @@ def reconcile_killed_at_random_moments():
             docs = fast_docs(out)
             validate_all(docs)
             assert docs[-1]["counts"]["files"] == 3 and docs[-1]["counts"]["matched"] > CUSTOMERS, docs[-1]
-            killer = Killer(seed=17)
-            rounds = 0
-            while killer.tried < KILLS:
-                rounds += 1
-                ws = clone(base)
-                with ws:
-                    killer.until_done(ws, args, length, KILLS - killer.tried)
-                    run_to_end(ws, args, expect=(0, 1))  # 0 when a killed run had finished first
-                    check_sqlite(ws)
-                    invoices, applied, payments = check_payments(ws, ref)
-                    # The files again: recognised, skipped, nothing changes.
-                    before = {n: ws.query(q) for n, q in RECONCILE_STATE.items()}
-                    _, _, err, _ = run_to_end(ws, args)
-                    assert err.count("already reconciled") == 3, err
-                    assert {n: ws.query(q) for n, q in RECONCILE_STATE.items()} == before
+            seen = {}
+
+            def check(ws):
+                seen["invoices"], seen["applied"], seen["payments"] = check_payments(ws, ref)
+                # The files again: recognised, skipped, nothing changes.
+                before = {n: ws.query(q) for n, q in RECONCILE_STATE.items()}
+                _, _, err, _ = run_to_end(ws, args)
+                assert err.count("already reconciled") == 3, err
+                assert {n: ws.query(q) for n, q in RECONCILE_STATE.items()} == before
+
+            # Exit 0 when a killed run had finished first.
+            killer, rounds = killed_rounds(base, args, length, 17, check, expect=(0, 1))
+            invoices, applied, payments = seen["invoices"], seen["applied"], seen["payments"]
         print(f"summary reconcile: uninterrupted run {length:.2f} s; {killer.summary()}; {rounds} round(s), "
               f"each checked: {payments} bank records (2 CNAB retornos, 240 and 400, and a CSV statement), "
               f"{applied} applied once each, {invoices} invoice balances = net - applied principal, state equal "
