@@ -2,13 +2,9 @@
 // then apply its records in one transaction.
 #include <billrun/reconcile/reconcile.hpp>
 
-#include <openssl/evp.h>
-
-#include <fstream>
 #include <map>
 #include <set>
 #include <thread>
-#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -23,216 +19,19 @@
 #include <billrun/reconcile/statement.hpp>
 
 #include "apply.hpp"
+#include "records.hpp"
 
 namespace billrun::reconcile {
 
 namespace {
 
-enum class Format { cnab, ofx, csv };
-
-std::string_view format_name(Format f)
-{
-    switch (f) {
-    case Format::cnab: return "cnab";
-    case Format::ofx: return "ofx";
-    case Format::csv: return "csv";
-    }
-    return "?";
-}
-
-struct FileFacts {
-    std::string name;
-    std::string hash;  // SHA-256, hex
-    Format format = Format::csv;
-};
-
-// Reads the file once: its SHA-256 and, from its start, its format.
-Result<FileFacts> inspect(const std::string& name)
-{
-    std::ifstream in(name, std::ios::binary);
-    if (!in) {
-        return fail(ErrorCode::no_input, fmt::format("{}: cannot open", name));
-    }
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr);
-    std::string head;
-    std::vector<char> buffer(1 << 20);
-    while (in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        auto n = static_cast<std::size_t>(in.gcount());
-        if (n == 0) {
-            break;
-        }
-        if (head.size() < 4096) {
-            head.append(buffer.data(), std::min(n, 4096 - head.size()));
-        }
-        EVP_DigestUpdate(md.get(), buffer.data(), n);
-    }
-    if (in.bad()) {
-        return fail(ErrorCode::no_input, fmt::format("{}: read error", name));
-    }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(md.get(), digest, &length);
-    FileFacts facts;
-    facts.name = name;
-    for (unsigned int i = 0; i < length; ++i) {
-        facts.hash += fmt::format("{:02x}", digest[i]);
-    }
-    std::string_view first(head);
-    if (first.starts_with("\xEF\xBB\xBF")) {
-        first.remove_prefix(3);
-    }
-    auto eol = first.find_first_of("\r\n");
-    std::string_view first_line = first.substr(0, eol);
-    if (cnab::looks_like_cnab(first_line)) {
-        facts.format = Format::cnab;
-    } else if (looks_like_ofx(first)) {
-        facts.format = Format::ofx;
-    } else {
-        facts.format = Format::csv;
-    }
-    return facts;
-}
-
-// The rank of a record among the identical ones of its file (1 for the first), in about 16
-// bytes a record: the records' hashes in an open-addressing table, counts kept only for the
-// few that repeat. Two different records whose hashes collide only get different ranks; their
-// identities still differ by the record itself.
-class RankCounter {
-public:
-    int next(std::string_view record)
-    {
-        std::uint64_t h = std::hash<std::string_view>{}(record);
-        h = h == 0 ? 1 : h;
-        if ((m_used + 1) * 2 > m_slots.size()) {
-            grow();
-        }
-        std::size_t i = h & (m_slots.size() - 1);
-        while (m_slots[i] != 0) {
-            if (m_slots[i] == h) {
-                return ++m_repeats.try_emplace(h, 1).first->second;
-            }
-            i = (i + 1) & (m_slots.size() - 1);
-        }
-        m_slots[i] = h;
-        ++m_used;
-        return 1;
-    }
-
-private:
-    void grow()
-    {
-        std::vector<std::uint64_t> old = std::move(m_slots);
-        m_slots.assign(std::max<std::size_t>(1024, old.size() * 2), 0);
-        for (std::uint64_t h : old) {
-            if (h != 0) {
-                std::size_t i = h & (m_slots.size() - 1);
-                while (m_slots[i] != 0) {
-                    i = (i + 1) & (m_slots.size() - 1);
-                }
-                m_slots[i] = h;
-            }
-        }
-    }
-
-    std::vector<std::uint64_t> m_slots;
-    std::size_t m_used = 0;
-    std::unordered_map<std::uint64_t, int> m_repeats;  // hash -> rank of its latest repeat
-};
-
-// One record of any format, as the matching needs it.
-struct Item {
-    std::string record;  // line number or id
-    std::string key;     // the bank record's identity
-    // CNAB
-    bool cnab = false;
-    std::string bank;
-    cnab::RetornoRecord ret;
-    // statements
-    StatementLine line;
-    // CNAB records read ahead: the boletos the nosso número names, with their invoices as
-    // they were when this run's transaction began (see Reconciler::refresh).
-    bool looked_up = false;
-    std::vector<ledger::BoletoMatch> found;
-};
-
-// Reads a file's records one by one into `item` and calls `each` (pass 2 applies); without
-// `each`, only parses them (pass 1 counts them, and sees that the whole file reads).
-// `each` may swap the item for another one (every field the record has is set again).
-Result<std::int64_t> read_items(const FileFacts& f, const config::Config& config,
-                                const std::function<Result<void>(Item&)>& each)
-{
-    std::ifstream in(f.name, std::ios::binary);
-    if (!in) {
-        return fail(ErrorCode::no_input, fmt::format("{}: cannot open", f.name));
-    }
-    std::int64_t count = 0;
-    Item item;
-    if (f.format == Format::cnab) {
-        auto reader = cnab::open_retorno(in, f.name);
-        if (!reader) {
-            return tl::unexpected(reader.error());
-        }
-        const std::string& bank = (*reader)->info().bank;
-        RankCounter ranks;
-        while (true) {
-            auto got = (*reader)->next(item.ret);
-            if (!got) {
-                return tl::unexpected(got.error());
-            }
-            if (!*got) {
-                return count;
-            }
-            ++count;
-            if (!each) {
-                continue;
-            }
-            const auto& r = item.ret;
-            item.cnab = true;
-            item.bank = bank;
-            item.record = std::to_string(r.line);
-            // Two identical records in one file are two payments: the rank among them is part
-            // of the identity (the same file, or the same records in another file, match again).
-            std::string base = fmt::format("cnab:{}:{}:{}:{}:{}", item.bank, r.nosso_numero, r.occurrence_code,
-                                           r.occurrence_date ? r.occurrence_date->iso() : "", r.amount_paid);
-            item.key = fmt::format("{}:{}", base, ranks.next(base));
-            if (auto r2 = each(item); !r2) {
-                return tl::unexpected(r2.error());
-            }
-        }
-    }
-    auto reader = f.format == Format::ofx ? open_ofx(in, f.name) : open_csv_statement(in, f.name, config.reconcile_csv);
-    if (!reader) {
-        return tl::unexpected(reader.error());
-    }
-    std::map<std::string, int> seen;  // identical CSV lines in one file are distinct payments
-    while (true) {
-        auto got = (*reader)->next(item.line);
-        if (!got) {
-            return tl::unexpected(got.error());
-        }
-        if (!*got) {
-            return count;
-        }
-        ++count;
-        if (!each) {
-            continue;
-        }
-        const auto& l = item.line;
-        item.cnab = false;
-        item.record = l.id.empty() ? std::to_string(l.line) : l.id;
-        if (!l.id.empty()) {
-            item.key = fmt::format("ofx:{}:{}:{}", l.id, l.date.iso(), l.amount);
-        } else {
-            std::string base = fmt::format("csv:{}:{}:{}:{}", l.date.iso(), l.amount, l.tax_id, l.description);
-            item.key = fmt::format("{}:{}", base, ++seen[base]);
-        }
-        if (auto r2 = each(item); !r2) {
-            return tl::unexpected(r2.error());
-        }
-    }
-}
+using detail::FileFacts;
+using detail::Format;
+using detail::Item;
+using detail::RankCounter;
+using detail::format_name;
+using detail::inspect;
+using detail::read_items;
 
 // The banks whose nosso números carry a check digit in every account billrun.yaml lists for
 // them (asked of the bank's own rule). Their retornos write the number followed by its DV, so
@@ -821,58 +620,6 @@ Result<Counts> apply_bank_findings(ledger::Ledger& ledger, const config::Config&
     }
     reconciler.counts.ignored += findings.ignored;
     return reconciler.counts;
-}
-
-io::Map payment_document(const PaymentOutcome& outcome)
-{
-    const ledger::Payment& p = outcome.payment;
-    const std::string& status = outcome.status;
-    const std::string& invoice_id = outcome.invoice_id;
-    io::Map doc{{"kind", "payment"},
-                {"version", 1},
-                {"source", p.source},
-                {"record", p.record},
-                {"invoice", invoice_id.empty() ? io::Value() : io::Value(invoice_id)},
-                {"nosso_numero", p.nosso_numero.empty() ? io::Value() : io::Value(p.nosso_numero)},
-                {"date", p.date.iso()},
-                {"amount", io::Value::money(p.amount)},
-                {"interest", io::Value::money(p.interest)},
-                {"fine", io::Value::money(p.fine)},
-                {"fee", io::Value::money(p.fee)},
-                {"status", status},
-                {"reason", p.reason.empty() ? io::Value() : io::Value(p.reason)}};
-    if (p.credit_date) {
-        doc.emplace_back("credit_date", p.credit_date->iso());
-    }
-    return doc;
-}
-
-io::Map reconcile_run_document(const Summary& s, const RunContext& ctx)
-{
-    io::List skipped;
-    for (const auto& name : s.skipped) {
-        skipped.emplace_back(name);
-    }
-    const Counts& c = s.counts;
-    return io::Map{{"kind", "run"},
-                   {"version", 1},
-                   {"command", "reconcile"},
-                   {"run", s.run == 0 ? io::Value() : io::Value(s.run)},
-                   {"business_date", ctx.business_date.iso()},
-                   {"started", s.started},
-                   {"finished", s.finished},
-                   {"dry_run", ctx.dry_run},
-                   {"counts", io::Map{{"matched", c.applied},
-                                      {"confirmed", c.confirmed},
-                                      {"written_off", c.written_off},
-                                      {"unmatched", c.unmatched},
-                                      {"ambiguous", c.ambiguous},
-                                      {"rejected", c.rejected},
-                                      {"duplicate", c.duplicate},
-                                      {"ignored", c.ignored},
-                                      {"files", c.files},
-                                      {"files_skipped", c.files_skipped}}},
-                   {"skipped", std::move(skipped)}};
 }
 
 }  // namespace billrun::reconcile
