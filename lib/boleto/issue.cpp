@@ -314,7 +314,7 @@ private:
     Result<void> queue_write_offs()
     {
         // Those of an account gone from billrun.yaml, or registering through the API now, wait
-        // for a remessa that no run writes: said at every run.
+        // for a remessa that no run writes: said at every run. A dry run counts the others here.
         auto waiting = ledger::write_offs_waiting(m_ledger);
         if (!waiting) {
             return tl::unexpected(waiting.error());
@@ -326,7 +326,12 @@ private:
                                        "account '{}', which {} billrun.yaml: ask the bank to write them off",
                                        count, id,
                                        account == nullptr ? "is no longer in" : "registers through the API in"));
+            } else if (m_ctx.dry_run) {
+                m_summary.write_offs += count;  // what a run would put into its remessas
             }
+        }
+        if (m_ctx.dry_run) {
+            return {};
         }
         for (const auto& account : m_config.boleto.accounts) {
             if (account.registration != "remessa") {
@@ -349,10 +354,6 @@ private:
                 }
                 after = due->back().key;
                 for (const auto& b : *due) {
-                    if (m_ctx.dry_run) {
-                        ++m_summary.write_offs;
-                        continue;
-                    }
                     auto open = m_remessas.open_for(account, m_run);
                     if (!open) {
                         return tl::unexpected(open.error());

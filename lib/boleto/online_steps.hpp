@@ -1,7 +1,7 @@
 #pragma once
 // What issue-boleto's two registration passes (online.cpp, online_numbered.cpp) share: a ledger
-// step in a transaction of its own, so that nothing is held while a bank is waited on, and the
-// adapters of the run's accounts, each opened once.
+// step in a transaction of its own, so that nothing is held while a bank is waited on (the
+// remessa files use it too), and the adapters of the run's accounts, each opened once.
 #include <cstdint>
 
 #include <billrun/bankapi/bankapi.hpp>

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "online_steps.hpp"
+
 namespace billrun::boleto {
 
 namespace {
@@ -39,20 +41,6 @@ void fill_title(cnab::Title& t, const ledger::Boleto& b, cnab::Movement movement
     t.payer.zip = p.zip;
     t.payer.city = p.city;
     t.payer.state = p.state;
-}
-
-// One change in a transaction of its own.
-template <typename Change>
-Result<void> in_transaction(ledger::Ledger& ledger, Change change)
-{
-    auto tx = ledger::WriteTransaction::begin(ledger);
-    if (!tx) {
-        return tl::unexpected(tx.error());
-    }
-    if (auto r = change(); !r) {
-        return tl::unexpected(r.error());
-    }
-    return tx->commit();
 }
 
 }  // namespace
@@ -209,8 +197,8 @@ Result<void> RemessaFiles::close(OpenRemessa& open, std::vector<std::string>& wr
     if (auto c = open.file->commit(); !c) {
         return c;
     }
-    if (auto r = in_transaction(m_ledger, [&] { return ledger::mark_remessa_written(m_ledger, run, open.remessa.key); });
-        !r) {
+    const auto mark = [&] { return ledger::mark_remessa_written(m_ledger, run, open.remessa.key); };
+    if (auto r = detail::in_own_transaction(m_ledger, mark); !r) {
         return r;
     }
     written.push_back(open.remessa.path);
@@ -248,7 +236,7 @@ Result<void> RemessaFiles::record_pending(std::int64_t run)
             continue;
         }
         for (bool more = true; more;) {
-            auto r = in_transaction(m_ledger, [&]() -> Result<void> {
+            auto r = detail::in_own_transaction(m_ledger, [&]() -> Result<void> {
                 auto remessa = ledger::create_remessa(m_ledger, run, account.id, account.remessa,
                                                       path_prefix(account), m_ctx.business_date.iso(), time_now(),
                                                       k_max_titles_per_remessa);
@@ -279,8 +267,8 @@ Result<void> RemessaFiles::write_pending(std::vector<std::string>& written, std:
         if (auto r = write(remessa); !r) {
             return r;
         }
-        if (auto r = in_transaction(m_ledger, [&] { return ledger::mark_remessa_written(m_ledger, run, remessa.key); });
-            !r) {
+        const auto mark = [&] { return ledger::mark_remessa_written(m_ledger, run, remessa.key); };
+        if (auto r = detail::in_own_transaction(m_ledger, mark); !r) {
             return r;
         }
         written.push_back(remessa.path);
